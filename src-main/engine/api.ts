@@ -1,0 +1,51 @@
+// The engine's public API: plain TypeScript, no UI or Electron imports. The CLI calls it directly;
+// the engine process wraps it behind the protocol in src-shared/protocol.ts.
+import type {
+  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, Sample, TrainConfig, TrainResult,
+} from '../../src-shared/types.js';
+
+export interface EngineOptions {
+  /** Force a backend; default 'auto' (also settable with DIGIT_LAB_BACKEND). */
+  backend?: BackendChoice;
+  /** Folder for user models; default DIGIT_LAB_HOME or the per-user data folder. */
+  home?: string;
+  /** Folder with the four MNIST-format IDX files; default the bundled MNIST. */
+  dataDir?: string;
+  /** Folder of shipped read-only models; default the repository's / app's models/. */
+  shippedDir?: string;
+}
+
+export interface TrainCallbacks {
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(p: EpochProgress): void;
+  onLog?(message: string): void;
+  /** Abort to stop: takes effect within one batch; the model trained so far is saved. */
+  signal?: AbortSignal;
+}
+
+export interface DatasetInfo {
+  name: string;
+  dir: string;
+  train: number;
+  test: number;
+}
+
+export interface Engine {
+  readonly backend: BackendInfo;
+  readonly dataset: DatasetInfo;
+  train(config: Partial<TrainConfig>, callbacks?: TrainCallbacks): Promise<TrainResult>;
+  evaluate(model?: string, onProgress?: (done: number, total: number) => void): Promise<EvalResult>;
+  /** Each input: 784 values, 0-1 floats (or 0-255 when `scale255`), white ink on black. */
+  predict(inputs: ArrayLike<number>[], model?: string): Promise<{ model: string; probs: number[][] }>;
+  samples(n: number, seed?: number, model?: string): Promise<{ model: string; seed: number; samples: Sample[] }>;
+  /** Test-set images as 784 grey levels 0-255. */
+  testImages(indices: number[]): number[][];
+  listModels(): Promise<ModelInfo[]>;
+  activeModel(): Promise<string | null>;
+  setActiveModel(name: string): Promise<void>;
+  renameModel(from: string, to: string): Promise<string>;
+  deleteModel(name: string): Promise<void>;
+  importModel(name: string, files: { path: string; data: Uint8Array }[]): Promise<string>;
+  exportModel(name: string): Promise<{ path: string; data: Uint8Array }[]>;
+  dispose(): void;
+}

@@ -2,7 +2,7 @@
 // process. Defined once here with zod: TypeScript types are inferred from the schemas, and every
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
-import { BACKEND_CHOICES, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
+import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

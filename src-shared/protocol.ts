@@ -30,13 +30,15 @@ export const trainConfigSchema = z.object({
   name: modelName.optional(),
 });
 
+/** A training metric: JSON has no NaN/Infinity, so senders write null (a diverged loss) and readers get NaN back. */
+const metric = z.number().nullable().transform((v) => v ?? NaN);
 const epochSchema = z.object({
-  epoch: z.number(), epochs: z.number(), loss: z.number(), accuracy: z.number(),
-  valLoss: z.number(), valAccuracy: z.number(), imagesPerSec: z.number(), elapsedMs: z.number(), etaMs: z.number(),
+  epoch: z.number(), epochs: z.number(), loss: metric, accuracy: metric,
+  valLoss: metric, valAccuracy: metric, imagesPerSec: metric, elapsedMs: z.number(), etaMs: metric,
 });
 const batchSchema = z.object({
-  epoch: z.number(), epochs: z.number(), batch: z.number(), batchesPerEpoch: z.number(), loss: z.number(),
-  accuracy: z.number(), imagesPerSec: z.number(), elapsedMs: z.number(), etaMs: z.number(),
+  epoch: z.number(), epochs: z.number(), batch: z.number(), batchesPerEpoch: z.number(), loss: metric,
+  accuracy: metric, imagesPerSec: metric, elapsedMs: z.number(), etaMs: metric,
 });
 const backendSchema = z.object({
   name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
@@ -63,7 +65,7 @@ const sampleSchema = z.object({
   index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number(), probs, pixels: pixels784,
 });
 const trainResultSchema = z.object({
-  model: z.string(), testAccuracy: z.number(), stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
+  model: z.string(), testAccuracy: metric, stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
 });
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({
@@ -119,6 +121,8 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
 export type Result<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+/** A training job as `status` returns it: config, state and everything reported so far. */
+export type TrainJob = z.output<typeof jobSchema>;
 
 /** Events pushed from the engine to every attached client. */
 export const events = {

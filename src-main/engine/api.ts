@@ -35,7 +35,7 @@ export interface Engine {
   readonly dataset: DatasetInfo;
   train(config: Partial<TrainConfig>, callbacks?: TrainCallbacks): Promise<TrainResult>;
   evaluate(model?: string, onProgress?: (done: number, total: number) => void): Promise<EvalResult>;
-  /** Each input: 784 values, 0-1 floats (or 0-255 when `scale255`), white ink on black. */
+  /** Each input: 784 values, 0-1 floats, white ink on black (as MNIST). */
   predict(inputs: ArrayLike<number>[], model?: string): Promise<{ model: string; probs: number[][] }>;
   samples(n: number, seed?: number, model?: string): Promise<{ model: string; seed: number; samples: Sample[] }>;
   /** Test-set images as 784 grey levels 0-255. */

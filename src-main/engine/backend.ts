@@ -104,6 +104,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     }
   }
   await tf.setBackend('cpu');
+  tf.env().set('PROD', true); // no per-op debug checks; our badge gives the "install tfjs-node" hint instead
+
   let fastKernels = false;
   try {
     const kernels = await import('./kernels/index.js');

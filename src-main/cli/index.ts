@@ -1,0 +1,158 @@
+// The `digit-lab` command line: train, evaluate, sample, predict, models.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import { preprocessToMnist } from '../../src-shared/preprocess.js';
+import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { createEngine, type DigitLabEngine } from '../engine/engine.js';
+import { readImage } from './image.js';
+import { digitLines, percent, probBars, sideBySide, table } from './render.js';
+import { runTrain } from './train.js';
+
+function intArg(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+function floatArg(value: string) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+const program = new Command()
+  .name('digit-lab')
+  .description('Train, evaluate and test convolutional networks on MNIST handwritten digits.')
+  .version(process.env.npm_package_version ?? '0.1.0')
+  .addOption(new Option('--backend <name>', 'TF.js backend (env DIGIT_LAB_BACKEND)').choices(BACKEND_CHOICES))
+  .option('--data <dir>', 'folder with MNIST-format IDX files, e.g. Fashion-MNIST (env DIGIT_LAB_DATA)')
+  .showSuggestionAfterError(true)
+  .configureOutput({ outputError: (str, write) => write(`digit-lab: ${str.replace(/^error: /, '')}`) });
+
+async function engine(): Promise<DigitLabEngine> {
+  const opts = program.opts<{ backend?: (typeof BACKEND_CHOICES)[number]; data?: string }>();
+  const e = await createEngine({ backend: opts.backend, dataDir: opts.data });
+  const b = e.backend;
+  process.stderr.write(pc.dim(`backend: ${b.kind} · ${b.device}${b.fastKernels ? ' · fast kernels' : ''}\n`));
+  for (const s of b.skipped) if (process.env.DIGIT_LAB_VERBOSE) process.stderr.write(pc.dim(`  skipped ${s.backend}: ${s.reason}\n`));
+  return e;
+}
+
+program
+  .command('train')
+  .description('train a model on the training set, evaluate it on the test set and save it')
+  .addOption(new Option('-p, --preset <name>', 'network').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
+  .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
+  .option('-b, --batch-size <n>', 'images per batch', intArg(1, 4096), DEFAULT_TRAIN_CONFIG.batchSize)
+  .option('--lr <rate>', 'learning rate', floatArg, DEFAULT_TRAIN_CONFIG.learningRate)
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
+  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
+  .option('--augment', 'random shifts, small rotations and scaling of training images', false)
+  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000), 0)
+  .option('--validation-size <n>', 'training images held out for validation', intArg(0, 30000), DEFAULT_TRAIN_CONFIG.validationSize)
+  .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1), DEFAULT_TRAIN_CONFIG.seed)
+  .option('-n, --name <name>', 'save under this name (default: preset and date)')
+  .action(async (o) => {
+    const e = await engine();
+    process.exitCode = await runTrain(e, {
+      preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
+      schedule: o.schedule, augment: o.augment, trainSize: o.trainSize, validationSize: o.validationSize, seed: o.seed,
+      name: o.name,
+    });
+  });
+
+program
+  .command('evaluate [model]')
+  .description('accuracy, per-class accuracy and confusion matrix on the 10 000 test images')
+  .action(async (model?: string) => {
+    const e = await engine();
+    const r = await e.evaluate(model);
+    const out = [
+      `model: ${r.model}`,
+      `accuracy: ${percent(r.accuracy)}  (${r.correct}/${r.count} correct, ${r.mistakes.length} wrong, ${(r.durationMs / 1000).toFixed(2)} s)`,
+      '',
+      table(['digit', 'images', 'correct', 'accuracy'], r.confusion.map((row, k) => [String(k), row.reduce((a, b) => a + b, 0), row[k], percent(r.perClassAccuracy[k])])),
+      '',
+      'confusion matrix (rows: actual, columns: predicted)',
+      table(['', ...Array.from({ length: 10 }, (_, k) => String(k))], r.confusion.map((row, k) => [String(k), ...row])),
+    ];
+    process.stdout.write(out.join('\n') + '\n');
+  });
+
+program
+  .command('sample [model]')
+  .description('random test digits drawn in the terminal, predicted vs actual')
+  .option('--n <count>', 'how many', intArg(1, 200), 10)
+  .option('--seed <n>', 'seed (default: random)', intArg(0, 2 ** 31 - 1))
+  .option('--per-row <n>', 'digits per row', intArg(1, 20), 5)
+  .action(async (model: string | undefined, o: { n: number; seed?: number; perRow: number }) => {
+    const e = await engine();
+    const { samples, seed, model: name } = await e.samples(o.n, o.seed, model);
+    const lines: string[] = [`model: ${name} · seed ${seed}`, ''];
+    for (let i = 0; i < samples.length; i += o.perRow) {
+      const row = samples.slice(i, i + o.perRow).map((s) => {
+        const ok = s.predicted === s.label;
+        const caption = `${ok ? pc.green('✓') : pc.red('✗')} #${s.index} ${s.label}→${s.predicted} ${(s.confidence * 100).toFixed(0)}%`;
+        return [...digitLines(s.pixels), caption];
+      });
+      lines.push(...sideBySide(row, '  '), '');
+    }
+    const right = samples.filter((s) => s.predicted === s.label).length;
+    lines.push(`${right}/${samples.length} right (${percent(right / samples.length, 0)})`);
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+
+program
+  .command('predict <image>')
+  .description('classify a PNG or JPEG of a handwritten digit (preprocessed like MNIST)')
+  .option('-m, --model <name>', 'model (default: the active one)')
+  .option('--json', 'print the probabilities as JSON')
+  .action(async (file: string, o: { model?: string; json?: boolean }) => {
+    const img = readImage(file);
+    const pre = preprocessToMnist(img.data, img.width, img.height);
+    if (pre.empty) {
+      process.stdout.write(o.json ? JSON.stringify({ digit: null, probs: null }) + '\n' : 'no digit found in the image (no ink)\n');
+      return;
+    }
+    const e = await engine();
+    const { probs: [probs], model } = await e.predict([pre.pixels], o.model);
+    const digit = probs.indexOf(Math.max(...probs));
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ model, digit, probs }) + '\n');
+      return;
+    }
+    const seen = digitLines(Array.from(pre.pixels, (v) => Math.round(v * 255)));
+    const text = [`model: ${model}`, `prediction: ${pc.bold(String(digit))} (${percent(probs[digit], 1)})`, '', ...probBars(probs)];
+    process.stdout.write([...sideBySide([seen, text], '   '), ''].join('\n'));
+  });
+
+program
+  .command('models')
+  .description('list saved models (* = active)')
+  .action(async () => {
+    const { ModelStore } = await import('../engine/store.js');
+    const { defaultHome, defaultShippedDir } = await import('../engine/engine.js');
+    const store = new ModelStore(defaultHome(), defaultShippedDir());
+    const models = store.list();
+    if (!models.length) {
+      process.stdout.write("no models yet: train one with 'digit-lab train'\n");
+      return;
+    }
+    const rows = models.map((m) => [
+      `${m.active ? '*' : ' '} ${m.name}`,
+      m.error ? pc.red(`error: ${m.error}`) : (m.meta?.preset ?? '?'),
+      m.meta?.testAccuracy != null ? percent(m.meta.testAccuracy) : '-',
+      m.meta ? `${m.meta.history.length}` : '-',
+      m.meta?.createdAt?.slice(0, 16).replace('T', ' ') ?? '-',
+      m.shipped ? 'shipped' : 'user',
+    ]);
+    process.stdout.write(table(['  name', 'preset', 'test acc', 'epochs', 'created', 'source'], rows) + `\n\nfolder: ${store.modelsDir}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`digit-lab: ${((err as Error).message ?? String(err)).split('\n')[0]}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,63 @@
+// `digit-lab train`: a Keras-fit-like progress bar per epoch, then the test accuracy and the saved name.
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+import type { TrainConfig } from '../../src-shared/types.js';
+import type { DigitLabEngine } from '../engine/engine.js';
+import { duration, percent } from './render.js';
+
+export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConfig>): Promise<number> {
+  const tty = Boolean(process.stderr.isTTY);
+  let bar: cliProgress.SingleBar | null = null;
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    process.stderr.write('\nstopping after this batch (Ctrl+C again to quit at once)…\n');
+  };
+  process.on('SIGINT', onSigint);
+
+  const newBar = (epoch: number, epochs: number, total: number) => {
+    bar = new cliProgress.SingleBar(
+      {
+        format: `Epoch ${epoch}/${epochs} |{bar}| {value}/{total} · loss {loss} · acc {acc} · {ips} img/s · ETA {eta_formatted}`,
+        barCompleteChar: '█', barIncompleteChar: '░', barsize: 24, hideCursor: true, etaBuffer: 50, stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { loss: '-', acc: '-', ips: '-' });
+  };
+
+  try {
+    const result = await engine.train(config, {
+      signal: controller.signal,
+      onLog: (m) => process.stderr.write(pc.dim(m) + '\n'),
+      onBatch: (p) => {
+        if (!tty) return;
+        if (!bar) newBar(p.epoch, p.epochs, p.batchesPerEpoch);
+        bar!.update(p.batch, { loss: p.loss.toFixed(4), acc: p.accuracy.toFixed(4), ips: Math.round(p.imagesPerSec) });
+      },
+      onEpoch: (e) => {
+        if (bar) bar.stop();
+        bar = null;
+        process.stderr.write(
+          `epoch ${e.epoch}/${e.epochs} - ${duration(e.elapsedMs)} - loss: ${e.loss.toFixed(4)} - acc: ${e.accuracy.toFixed(4)}` +
+            ` - val_loss: ${e.valLoss.toFixed(4)} - val_acc: ${e.valAccuracy.toFixed(4)} - ${Math.round(e.imagesPerSec)} img/s\n`,
+        );
+      },
+    });
+    (bar as cliProgress.SingleBar | null)?.stop();
+    if (!result.model) {
+      process.stderr.write('stopped before the first batch finished: nothing saved\n');
+      return 130;
+    }
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(
+      `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
+        `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)\n`,
+    );
+    return result.stopped ? 130 : 0;
+  } finally {
+    (bar as cliProgress.SingleBar | null)?.stop();
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,53 @@
+// Where does a training step spend its time? Prints per-kernel totals for one
+// trainOnBatch of each preset, with stock kernels or (--fast) the fast ones.
+// Usage: npx tsx bench/profile.ts [--fast] [--batch 64] [preset...]
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../src-main/engine/models.js';
+import type { PresetName } from '../src-shared/types.js';
+import { readMnist } from './mnist-idx.js';
+
+const args = process.argv.slice(2);
+const useFast = args.includes('--fast');
+const batchArg = args.indexOf('--batch');
+const batch = batchArg >= 0 ? Number(args[batchArg + 1]) : 64;
+const presets = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--batch') as PresetName[];
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  if (useFast) {
+    const { registerFastKernels } = await import('../src-main/engine/kernels/index.js');
+    console.log('fast kernels:', registerFastKernels().join(', '));
+  }
+  const data = readMnist('train', batch);
+  const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
+  const ys = tf.tensor1d(data.labels, 'float32');
+  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed'] as PresetName[])) {
+    const model = buildModel(preset, 'adam', 0.001);
+    await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots
+    const t0 = performance.now();
+    const info = await tf.profile(async () => {
+      await model.trainOnBatch(xs, ys);
+    });
+    const wall = performance.now() - t0;
+    const totals = new Map<string, { ms: number; n: number; shapes: string }>();
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const e = totals.get(k.name) ?? { ms: 0, n: 0, shapes: '' };
+      e.ms += ms;
+      e.n += 1;
+      if (!e.shapes) e.shapes = JSON.stringify(k.inputShapes);
+      totals.set(k.name, e);
+    }
+    const sum = [...totals.values()].reduce((s, e) => s + e.ms, 0);
+    console.log(`\n${preset}: batch ${batch}, step ${wall.toFixed(0)} ms wall, ${sum.toFixed(0)} ms in kernels`);
+    for (const [name, e] of [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
+      console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}  ${e.shapes.slice(0, 60)}`);
+    }
+    model.dispose();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,253 @@
+// The fast CPU kernels must compute what the stock TF.js kernels compute: property tests on
+// random shapes against the stock kernels, then one real training step of every preset.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readMnist } from '../bench/mnist-idx.js';
+import { FAST_KERNEL_NAMES, registerFastKernels, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import { buildModel } from '../src-main/engine/models.js';
+import type { PresetName } from '../src-shared/types.js';
+
+/** Deterministic uniform [0, 1) generator (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rand = rng(20240601);
+const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
+
+/** Random values; with zeros, as after a relu, so that ties and sparsity are exercised. */
+function randomTensor(shape: number[], zeros = 0.3): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = rand() < zeros ? 0 : rand() * 2 - 1;
+  return tf.tensor(v, shape);
+}
+
+/** Runs fn with the stock kernels, then with the fast ones; returns both outputs' values. */
+function stockAndFast(fn: () => tf.Tensor): { stock: Float32Array; fast: Float32Array; shape: number[] } {
+  unregisterFastKernels();
+  const s = fn();
+  registerFastKernels();
+  const f = fn();
+  expect(f.shape).toEqual(s.shape);
+  const out = { stock: s.dataSync() as Float32Array, fast: f.dataSync() as Float32Array, shape: s.shape };
+  s.dispose();
+  f.dispose();
+  return out;
+}
+
+/** Largest difference relative to the largest stock value. */
+function relError(stock: Float32Array, fast: Float32Array): number {
+  let scale = 1e-6;
+  let diff = 0;
+  for (let i = 0; i < stock.length; i++) {
+    scale = Math.max(scale, Math.abs(stock[i]));
+    diff = Math.max(diff, Math.abs(stock[i] - fast[i]));
+  }
+  return Number.isNaN(diff) ? Infinity : diff / scale;
+}
+
+interface ConvCase {
+  batch: number;
+  h: number;
+  w: number;
+  inC: number;
+  outC: number;
+  f: number;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+}
+
+/** A random conv small enough for the stock kernels (they are the slow side of the test). */
+function randomConv(): ConvCase {
+  for (;;) {
+    const c: ConvCase = {
+      batch: int(1, 16),
+      h: int(1, 14),
+      w: int(1, 14),
+      inC: pick([1, 2, 3, 8, 16, 32, 64]),
+      outC: pick([1, 4, 5, 16, 32, 64]),
+      f: int(1, 5),
+      stride: pick([1, 2] as const),
+      pad: pick(['same', 'valid'] as const),
+    };
+    if (c.pad === 'valid' && (c.f > c.h || c.f > c.w)) continue;
+    const macs = c.batch * c.h * c.w * c.inC * c.outC * c.f * c.f;
+    if (macs <= 1_500_000) return c;
+  }
+}
+
+function outSize(c: ConvCase): [number, number] {
+  if (c.pad === 'same') return [Math.ceil(c.h / c.stride), Math.ceil(c.w / c.stride)];
+  return [Math.ceil((c.h - c.f + 1) / c.stride), Math.ceil((c.w - c.f + 1) / c.stride)];
+}
+
+const TOLERANCE = 1e-4;
+const CASES = 25;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tf.env().set('DEBUG', false);
+});
+
+afterAll(() => {
+  unregisterFastKernels();
+});
+
+describe('registration', () => {
+  it('registers every fast kernel once and restores the stock ones', () => {
+    const stockConv = tf.getKernel('Conv2D', 'cpu')!.kernelFunc;
+    const names = registerFastKernels();
+    expect([...names].sort()).toEqual([...FAST_KERNEL_NAMES].sort());
+    const fastConv = tf.getKernel('Conv2D', 'cpu')!.kernelFunc;
+    expect(fastConv).not.toBe(stockConv);
+    expect(registerFastKernels()).toEqual(names); // idempotent
+    expect(tf.getKernel('Conv2D', 'cpu')!.kernelFunc).toBe(fastConv);
+    unregisterFastKernels();
+    expect(tf.getKernel('Conv2D', 'cpu')!.kernelFunc).toBe(stockConv);
+  });
+
+  it('falls through to the stock kernel for what it does not cover (dilation 2)', () => {
+    const x = randomTensor([2, 9, 9, 3]);
+    const filter = randomTensor([3, 3, 3, 4]);
+    const { stock, fast } = stockAndFast(() => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same', 'NHWC', 2));
+    expect(relError(stock, fast)).toBe(0);
+  });
+});
+
+describe('convolution kernels match the stock ones on random shapes', () => {
+  const cases = Array.from({ length: CASES }, randomConv);
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
+    const [oh, ow] = outSize(c);
+    const x = randomTensor([c.batch, c.h, c.w, c.inC]);
+    const filter = randomTensor([c.f, c.f, c.inC, c.outC], 0);
+    const dy = randomTensor([c.batch, oh, ow, c.outC], 0.6);
+    const bias = randomTensor([c.outC], 0);
+    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+    const run = (name: string, inputs: tf.NamedTensorMap, extra: object = {}): tf.Tensor =>
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as never) as tf.Tensor;
+
+    const forward = stockAndFast(() => run('Conv2D', { x, filter }));
+    expect(forward.shape).toEqual([c.batch, oh, ow, c.outC]);
+    expect(relError(forward.stock, forward.fast)).toBeLessThanOrEqual(TOLERANCE);
+
+    const fused = stockAndFast(() => run('FusedConv2D', { x, filter, bias }, { activation: 'relu' }));
+    expect(relError(fused.stock, fused.fast)).toBeLessThanOrEqual(TOLERANCE);
+
+    const dW = stockAndFast(() => run('Conv2DBackpropFilter', { x, dy }, { filterShape: filter.shape }));
+    expect(relError(dW.stock, dW.fast)).toBeLessThanOrEqual(TOLERANCE);
+
+    const dx = stockAndFast(() => run('Conv2DBackpropInput', { dy, filter }, { inputShape: x.shape }));
+    expect(relError(dx.stock, dx.fast)).toBeLessThanOrEqual(TOLERANCE);
+
+    tf.dispose([x, filter, dy, bias]);
+  });
+});
+
+describe('pooling kernels match the stock ones on random shapes', () => {
+  const cases = Array.from({ length: CASES }, () => ({
+    batch: int(1, 16),
+    h: int(2, 20),
+    w: int(2, 20),
+    channels: pick([1, 3, 16, 32, 64]),
+    size: int(1, 3),
+    stride: pick([1, 2] as const),
+    pad: pick(['same', 'valid'] as const),
+  }));
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
+    // Many zeros: ties inside a window must send the gradient where the stock kernel sends it.
+    const x = randomTensor([c.batch, c.h, c.w, c.channels], 0.5);
+    const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad };
+    const pooled = stockAndFast(() => tf.engine().runKernel('MaxPool', { x }, attrs as never) as tf.Tensor);
+    expect(relError(pooled.stock, pooled.fast)).toBe(0);
+    const y = tf.maxPool(x as tf.Tensor4D, c.size, c.stride, c.pad);
+    const dy = randomTensor(y.shape, 0.2);
+    const grad = stockAndFast(
+      () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs as never) as tf.Tensor,
+    );
+    expect(relError(grad.stock, grad.fast)).toBeLessThanOrEqual(TOLERANCE);
+    tf.dispose([x, y, dy]);
+  });
+});
+
+describe('matrix multiply kernels match the stock ones on random shapes', () => {
+  const cases = Array.from({ length: CASES }, () => ({
+    batch: pick([0, 1, 3]),
+    m: int(1, 70),
+    k: int(1, 300),
+    n: int(1, 70),
+    transposeA: rand() < 0.5,
+    transposeB: rand() < 0.5,
+    activation: pick(['linear', 'relu'] as const),
+  }));
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
+    const outer = c.batch ? [c.batch] : [];
+    const a = randomTensor([...outer, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])]);
+    const b = randomTensor([...outer, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])]);
+    const bias = randomTensor([c.n], 0);
+    const product = stockAndFast(() => tf.matMul(a, b, c.transposeA, c.transposeB));
+    expect(relError(product.stock, product.fast)).toBeLessThanOrEqual(TOLERANCE);
+    const fused = stockAndFast(() =>
+      tf.engine().runKernel(
+        '_FusedMatMul',
+        { a: a.rank === 2 ? a.expandDims(0) : a, b: b.rank === 2 ? b.expandDims(0) : b, bias },
+        { transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation } as never,
+      ) as tf.Tensor,
+    );
+    expect(relError(fused.stock, fused.fast)).toBeLessThanOrEqual(TOLERANCE);
+    tf.dispose([a, b, bias]);
+  });
+});
+
+describe('one training step on real MNIST gives the same weights with fast and stock kernels', () => {
+  const batchSizes: Record<PresetName, number> = { seed: 3, fast: 8, mlp: 64 };
+  it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
+    const batch = batchSizes[preset];
+    const data = readMnist('train', batch);
+    const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
+    const ys = tf.tensor1d(data.labels, 'float32');
+    const initial = buildModel(preset, 'adam', 0.001);
+    const start = initial.getWeights().map((w) => w.clone());
+
+    const step = async (fast: boolean): Promise<Float32Array[]> => {
+      if (fast) registerFastKernels();
+      else unregisterFastKernels();
+      const model = buildModel(preset, 'adam', 0.001);
+      model.setWeights(start);
+      // Dropout masks come from Math.random seeds: the same sequence for both runs.
+      const spy = vi.spyOn(Math, 'random').mockImplementation(rng(7));
+      try {
+        await model.trainOnBatch(xs, ys);
+      } finally {
+        spy.mockRestore();
+      }
+      const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
+      model.dispose();
+      return weights;
+    };
+    const stock = await step(false);
+    const fast = await step(true);
+    expect(fast.length).toBe(stock.length);
+    for (let i = 0; i < stock.length; i++) {
+      let worst = 0;
+      for (let j = 0; j < stock[i].length; j++) worst = Math.max(worst, Math.abs(stock[i][j] - fast[i][j]));
+      expect(worst, `weight ${i}`).toBeLessThanOrEqual(1e-4);
+    }
+    // The step really changed the weights (a no-op would pass the comparison above).
+    const moved = start.some((w, i) => {
+      const before = w.dataSync();
+      return fast[i].some((v, j) => Math.abs(v - before[j]) > 1e-6);
+    });
+    expect(moved).toBe(true);
+    tf.dispose([xs, ys, ...start]);
+    initial.dispose();
+  });
+});

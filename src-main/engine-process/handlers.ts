@@ -1,0 +1,85 @@
+// Protocol methods → Engine calls. Params arrive already validated against protocol.ts; results are plain data.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MethodName, Params } from '../../src-shared/protocol.js';
+import type { Engine } from '../engine/api.js';
+import { finiteOrNull } from './sanitize.js';
+import type { Emit, Trainer } from './trainer.js';
+
+type Handler = (params: any) => Promise<unknown> | unknown;
+
+function appVersion(): string {
+  // Walk up from this file (dist/src-main/engine-process in browser mode, out/main in Electron) to package.json.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'digit-lab' && pkg.version) return pkg.version;
+    } catch {
+      // not here: keep walking up
+    }
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
+
+export function createHandlers(
+  engine: () => Promise<Engine>,
+  trainer: Trainer,
+  emit: Emit & ((event: 'evalProgress', data: unknown) => void),
+): Partial<Record<MethodName, Handler>> {
+  const version = appVersion();
+  const toFiles = (files: { path: string; data: Uint8Array }[]) =>
+    files.map((f) => ({ path: f.path, base64: Buffer.from(f.data).toString('base64') }));
+
+  return {
+    status: async () => {
+      const e = await engine();
+      return finiteOrNull({
+        backend: e.backend,
+        job: trainer.snapshot(),
+        activeModel: await e.activeModel(),
+        dataset: { name: e.dataset.name, train: e.dataset.train, test: e.dataset.test },
+        version,
+      });
+    },
+    train: async (p: Params<'train'>) => trainer.start(await engine(), p),
+    stop: () => trainer.stop(),
+    evaluate: async (p: Params<'evaluate'>) => {
+      const e = await engine();
+      let last = 0;
+      return e.evaluate(p.model, (done, total) => {
+        const now = Date.now();
+        if (done < total && now - last < 100) return;
+        last = now;
+        emit('evalProgress', { done, total });
+      });
+    },
+    predict: async (p: Params<'predict'>) => {
+      // The protocol carries grey levels 0-255 (as the images are stored); the engine wants 0-1.
+      const inputs = p.inputs.map((row) => Float32Array.from(row, (v) => v / 255));
+      return (await engine()).predict(inputs, p.model);
+    },
+    samples: async (p: Params<'samples'>) => (await engine()).samples(p.n, p.seed, p.model),
+    testImages: async (p: Params<'testImages'>) => ({ images: (await engine()).testImages(p.indices) }),
+    'models.list': async () => finiteOrNull({ models: await (await engine()).listModels() }),
+    'models.setActive': async (p: Params<'models.setActive'>) => {
+      await (await engine()).setActiveModel(p.name);
+      return { active: p.name };
+    },
+    'models.rename': async (p: Params<'models.rename'>) => {
+      if (trainer.running && trainer.snapshot()?.config.name === p.from) throw new Error(`'${p.from}' is being trained`);
+      return { name: await (await engine()).renameModel(p.from, p.to) };
+    },
+    'models.delete': async (p: Params<'models.delete'>) => {
+      await (await engine()).deleteModel(p.name);
+      return { deleted: p.name };
+    },
+    'models.import': async (p: Params<'models.import'>) => {
+      const files = p.files.map((f) => ({ path: f.path, data: new Uint8Array(Buffer.from(f.base64, 'base64')) }));
+      return { name: await (await engine()).importModel(p.name, files) };
+    },
+    'models.export': async (p: Params<'models.export'>) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
+  };
+}

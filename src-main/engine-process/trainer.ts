@@ -1,0 +1,102 @@
+// Training as a background job: `train` returns at once with a job id, progress goes out as events, and the
+// job keeps its batches and epochs so a client that (re-)attaches later (a reloaded window) can redraw everything.
+// One job at a time; Stop aborts it within one batch and the model trained so far is saved by the engine.
+import { randomUUID } from 'node:crypto';
+import type { BatchProgress, EpochProgress, TrainConfig, TrainResult } from '../../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
+import type { Engine } from '../engine/api.js';
+
+export type JobState = 'running' | 'stopping' | 'done' | 'stopped' | 'failed';
+
+export interface Job {
+  id: string;
+  state: JobState;
+  config: TrainConfig;
+  startedAt: string;
+  batches: BatchProgress[];
+  epochs: EpochProgress[];
+  result: TrainResult | null;
+  error: string | null;
+}
+
+/** Batch points kept for re-attach; beyond this every other one is dropped (charts stay the same shape). */
+export const MAX_KEPT_BATCHES = 4000;
+
+export type Emit = (event: 'batch' | 'epoch' | 'done' | 'error' | 'log', data: unknown) => void;
+
+export class Trainer {
+  private job: Job | null = null;
+  private abort: AbortController | null = null;
+  private keepEvery = 1;
+  private seen = 0;
+
+  constructor(private readonly emit: Emit) {}
+
+  get running(): boolean {
+    return this.job?.state === 'running' || this.job?.state === 'stopping';
+  }
+
+  /** The current or last job, as `status` reports it. */
+  snapshot(): Job | null {
+    return this.job;
+  }
+
+  start(engine: Engine, params: Partial<TrainConfig>): { jobId: string } {
+    if (this.running) throw new Error('a training run is already in progress: stop it first');
+    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...params };
+    const job: Job = {
+      id: randomUUID(), state: 'running', config, startedAt: new Date().toISOString(),
+      batches: [], epochs: [], result: null, error: null,
+    };
+    const abort = new AbortController();
+    this.job = job;
+    this.abort = abort;
+    this.keepEvery = 1;
+    this.seen = 0;
+
+    engine
+      .train(config, {
+        signal: abort.signal,
+        onBatch: (p) => {
+          this.keep(job, p);
+          this.emit('batch', { jobId: job.id, progress: p });
+        },
+        onEpoch: (p) => {
+          job.epochs.push(p);
+          this.emit('epoch', { jobId: job.id, progress: p });
+        },
+        onLog: (message) => this.emit('log', { level: 'info', message }),
+      })
+      .then((result) => {
+        job.result = result;
+        job.state = result.stopped ? 'stopped' : 'done';
+        this.emit('done', { jobId: job.id, result });
+      })
+      .catch((err: unknown) => {
+        job.state = 'failed';
+        job.error = err instanceof Error ? err.message : String(err);
+        this.emit('error', { jobId: job.id, message: job.error });
+      })
+      .finally(() => {
+        if (this.abort === abort) this.abort = null;
+      });
+    return { jobId: job.id };
+  }
+
+  stop(): { stopping: boolean } {
+    if (!this.job || !this.abort || this.job.state !== 'running') return { stopping: false };
+    this.job.state = 'stopping';
+    this.abort.abort();
+    return { stopping: true };
+  }
+
+  private keep(job: Job, p: BatchProgress): void {
+    this.seen++;
+    if ((this.seen - 1) % this.keepEvery !== 0) return;
+    job.batches.push(p);
+    if (job.batches.length >= MAX_KEPT_BATCHES) {
+      job.batches = job.batches.filter((_, i) => i % 2 === 0);
+      this.keepEvery *= 2;
+    }
+  }
+}

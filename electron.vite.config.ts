@@ -1,0 +1,35 @@
+// Electron build (electron-vite): main process, preload (CommonJS — sandboxed preloads cannot be ESM), the
+// engine process entry (imported by main with ?modulePath, so it is bundled beside it), and the same renderer
+// as browser mode. Output goes to out/{main,preload,renderer}; `npm start` builds and launches it.
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: here('./out/main'),
+      rolldownOptions: { input: { index: here('./src-main/electron/main.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: here('./out/preload'),
+      rolldownOptions: {
+        input: { index: here('./src-main/electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: here('./src-renderer'),
+    base: './',
+    plugins: [svelte()],
+    build: {
+      outDir: here('./out/renderer'),
+      rolldownOptions: { input: here('./src-renderer/index.html') },
+    },
+  },
+});

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
+import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
 import { digitLines, percent, probBars, sideBySide, table } from './render.js';
 import { runTrain } from './train.js';
@@ -14,6 +15,13 @@ function intArg(min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return n;
   };
+}
+function nameArg(value: string) {
+  try {
+    return validateModelName(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 function floatArg(value: string) {
   const n = Number(value);
@@ -32,11 +40,14 @@ const program = new Command()
 
 async function engine(): Promise<DigitLabEngine> {
   const opts = program.opts<{ backend?: (typeof BACKEND_CHOICES)[number]; data?: string }>();
-  const e = await createEngine({ backend: opts.backend, dataDir: opts.data });
+  return createEngine({ backend: opts.backend, dataDir: opts.data });
+}
+
+/** "pure-js · pure JavaScript on … · fast kernels", plus why faster backends were skipped when verbose. */
+function backendLine(e: DigitLabEngine): string {
   const b = e.backend;
-  process.stderr.write(pc.dim(`backend: ${b.kind} · ${b.device}${b.fastKernels ? ' · fast kernels' : ''}\n`));
-  for (const s of b.skipped) if (process.env.DIGIT_LAB_VERBOSE) process.stderr.write(pc.dim(`  skipped ${s.backend}: ${s.reason}\n`));
-  return e;
+  const skipped = process.env.DIGIT_LAB_VERBOSE ? b.skipped.map((s) => `\n  skipped ${s.backend}: ${s.reason}`).join('') : '';
+  return `backend: ${b.kind} · ${b.device}${b.fastKernels ? ' · fast kernels' : ''}${skipped}`;
 }
 
 program
@@ -52,9 +63,10 @@ program
   .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000), 0)
   .option('--validation-size <n>', 'training images held out for validation', intArg(0, 30000), DEFAULT_TRAIN_CONFIG.validationSize)
   .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1), DEFAULT_TRAIN_CONFIG.seed)
-  .option('-n, --name <name>', 'save under this name (default: preset and date)')
+  .option('-n, --name <name>', 'save under this name (default: preset and date)', nameArg)
   .action(async (o) => {
     const e = await engine();
+    process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
       preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
       schedule: o.schedule, augment: o.augment, trainSize: o.trainSize, validationSize: o.validationSize, seed: o.seed,
@@ -69,7 +81,7 @@ program
     const e = await engine();
     const r = await e.evaluate(model);
     const out = [
-      `model: ${r.model}`,
+      `model: ${r.model} · ${e.dataset.name} test set · ${backendLine(e)}`,
       `accuracy: ${percent(r.accuracy)}  (${r.correct}/${r.count} correct, ${r.mistakes.length} wrong, ${(r.durationMs / 1000).toFixed(2)} s)`,
       '',
       table(['digit', 'images', 'correct', 'accuracy'], r.confusion.map((row, k) => [String(k), row.reduce((a, b) => a + b, 0), row[k], percent(r.perClassAccuracy[k])])),

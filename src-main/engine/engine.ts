@@ -13,7 +13,7 @@ import { parseBackendChoice, selectBackend } from './backend.js';
 import { loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { buildModel } from './models.js';
-import { ModelStore, StoreError } from './store.js';
+import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 
 const PIXELS = 784;
@@ -74,6 +74,7 @@ class DigitLabEngine implements Engine {
 
   async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
+    if (config.name) validateModelName(config.name);
     const started = Date.now();
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');

@@ -52,7 +52,7 @@ export class ModelStore {
     for (const e of entries) {
       const m = /^\.(.+)\.(tmp|old|trash)-[0-9a-f]{8}$/.exec(e);
       if (!m) continue;
-      if (now - fs.statSync(path.join(this.modelsDir, e)).mtimeMs < minAgeMs) continue;
+      if (minAgeMs > 0 && now - fs.statSync(path.join(this.modelsDir, e)).mtimeMs < minAgeMs) continue;
       const [, name, kind] = m;
       const full = path.join(this.modelsDir, e);
       const final = path.join(this.modelsDir, name);

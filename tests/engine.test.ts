@@ -1,0 +1,136 @@
+// The engine end to end on real MNIST: a real training run on a subset, evaluation consistency,
+// predict/samples, stop within one batch, and no tensor leaks.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
+import { loadMnist } from '../src-main/engine/data/mnist.js';
+import { buildModel } from '../src-main/engine/models.js';
+import { fit } from '../src-main/engine/train.js';
+import { DEFAULT_TRAIN_CONFIG, type BatchProgress, type EpochProgress, type TrainResult } from '../src-shared/types.js';
+
+let home: string;
+let engine: DigitLabEngine;
+let trained: TrainResult;
+const batches: BatchProgress[] = [];
+const epochs: EpochProgress[] = [];
+
+// Stated target: the `fast` CNN trained on 1 500 images for 2 epochs reaches ≥ 85% on the 10k test set.
+const TARGET = 0.85;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-engine-'));
+  engine = await createEngine({ backend: 'auto', home, shippedDir: path.join(home, 'no-shipped') });
+  const before = tf.memory().numTensors;
+  trained = await engine.train(
+    { preset: 'fast', epochs: 2, batchSize: 32, learningRate: 0.003, trainSize: 1500, validationSize: 500, seed: 7, name: 'subset' },
+    { onBatch: (b) => batches.push(b), onEpoch: (e) => epochs.push(e) },
+  );
+  // Training builds, checkpoints, evaluates and disposes its model: nothing may stay behind.
+  expect(tf.memory().numTensors).toBe(before);
+}, 300_000);
+
+afterAll(() => {
+  engine?.dispose();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('engine', () => {
+  it('reports the pure-JS backend with fast kernels and why native backends were skipped', () => {
+    expect(engine.backend.kind).toBe('pure-js');
+    expect(engine.backend.fastKernels).toBe(true);
+    expect(engine.backend.skipped.map((s) => s.backend)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'tfjs-node']));
+    expect(engine.dataset).toMatchObject({ name: 'MNIST', train: 60000, test: 10000 });
+  });
+
+  it('trains on a subset to the stated accuracy with per-batch and per-epoch progress', () => {
+    expect(trained.model).toBe('subset');
+    expect(trained.stopped).toBe(false);
+    expect(trained.testAccuracy).toBeGreaterThanOrEqual(TARGET);
+    expect(batches.length).toBe(2 * Math.ceil(1500 / 32));
+    expect(batches.at(-1)).toMatchObject({ epoch: 2, batch: 47, batchesPerEpoch: 47 });
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(epochs[1].valAccuracy).toBeGreaterThan(0.7);
+    expect(epochs[1].loss).toBeLessThan(epochs[0].loss);
+    for (const b of batches) expect(Number.isFinite(b.loss) && b.imagesPerSec > 0).toBe(true);
+  });
+
+  it('saved the model with its history and made it active', async () => {
+    const [info] = await engine.listModels();
+    expect(info).toMatchObject({ name: 'subset', active: true, shipped: false });
+    expect(info.meta?.history).toHaveLength(2);
+    expect(info.meta?.testAccuracy).toBeCloseTo(trained.testAccuracy, 6);
+    expect(info.meta?.config?.trainSize).toBe(1500);
+  });
+
+  it('evaluates consistently: confusion sums, per-class accuracy, mistakes and saved accuracy agree', async () => {
+    const r = await engine.evaluate();
+    const total = r.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(10000);
+    const diagonal = r.confusion.reduce((s, row, k) => s + row[k], 0);
+    expect(diagonal).toBe(r.correct);
+    expect(r.mistakes.length).toBe(10000 - r.correct);
+    expect(r.accuracy).toBeCloseTo(trained.testAccuracy, 6);
+    r.confusion.forEach((row, k) => expect(r.perClassAccuracy[k]).toBeCloseTo(row[k] / row.reduce((a, b) => a + b, 0), 9));
+    for (const m of r.mistakes.slice(0, 50)) {
+      expect(m.predicted).not.toBe(m.label);
+      expect(m.probs[m.predicted]).toBe(Math.max(...m.probs));
+      expect(m.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    }
+  });
+
+  it('samples are seeded, carry true labels and match predict on the same pixels', async () => {
+    const a = await engine.samples(6, 123);
+    const b = await engine.samples(6, 123);
+    expect(a.samples.map((s) => s.index)).toEqual(b.samples.map((s) => s.index));
+    expect((await engine.samples(6, 124)).samples.map((s) => s.index)).not.toEqual(a.samples.map((s) => s.index));
+    const labels = engine.testLabels(a.samples.map((s) => s.index));
+    expect(a.samples.map((s) => s.label)).toEqual(labels);
+    const { probs } = await engine.predict(a.samples.map((s) => s.pixels.map((v) => v / 255)));
+    probs.forEach((p, i) => expect(p[a.samples[i].predicted]).toBeCloseTo(a.samples[i].confidence, 5));
+  });
+
+  it('leaks no tensors in evaluate, predict and samples', async () => {
+    await engine.predict([new Array(784).fill(0)]); // model now cached
+    const before = tf.memory().numTensors;
+    await engine.evaluate();
+    await engine.predict([new Array(784).fill(0.5), new Array(784).fill(0)]);
+    await engine.samples(5, 1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops within one batch when asked, and saves what it trained', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const before = tf.memory().numTensors;
+    const result = await engine.train(
+      { preset: 'mlp', epochs: 5, batchSize: 50, trainSize: 2000, validationSize: 200, name: 'stopped' },
+      { signal: controller.signal, onBatch: () => { if (++seen === 3) controller.abort(); } },
+    );
+    expect(seen).toBe(3);
+    expect(result.stopped).toBe(true);
+    expect(result.model).toBe('stopped');
+    expect(Number.isFinite(result.testAccuracy)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops with a clear message when the loss becomes NaN', async () => {
+    const model = buildModel('mlp', 'adam', 0.001);
+    const nan = model.getWeights().map((w) => tf.fill(w.shape, NaN));
+    model.setWeights(nan);
+    tf.dispose(nan);
+    const data = loadMnist();
+    const split = { images: data.train.images.subarray(0, 64 * 784), labels: data.train.labels.subarray(0, 64), count: 64 };
+    const config = { ...DEFAULT_TRAIN_CONFIG, preset: 'mlp' as const, epochs: 1, batchSize: 32 };
+    await expect(fit(model, split, { ...split, count: 0 }, config)).rejects.toThrow(/training diverged: loss is NaN at epoch 1, batch 1/);
+    model.optimizer.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad predict input with a one-line error', async () => {
+    await expect(engine.predict([[1, 2, 3]])).rejects.toThrow(/expected 784/);
+    expect(() => engine.testImages([10000])).toThrow(/out of range/);
+  });
+});

@@ -207,6 +207,52 @@ describe('matrix multiply kernels match the stock ones on random shapes', () => 
   });
 });
 
+describe('element-wise and sum kernels match the stock ones', () => {
+  const shapes: [number[], number[]][] = [
+    [[7, 5, 3, 16], [7, 5, 3, 16]],
+    [[7, 5, 3, 16], [16]],
+    [[16], [7, 5, 3, 16]],
+    [[9, 33], [1, 33]],
+    [[9, 33], []],
+    [[], [4, 2]],
+    [[4, 1], [1, 4]], // a general broadcast: falls through to the stock kernel
+  ];
+  it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('Add, Sub, Multiply %s', (_name, [aShape, bShape]) => {
+    const a = randomTensor(aShape);
+    const b = randomTensor(bShape);
+    for (const op of [tf.add, tf.sub, tf.mul]) {
+      const out = stockAndFast(() => op(a, b));
+      expect(relError(out.stock, out.fast)).toBe(0);
+    }
+    tf.dispose([a, b]);
+  });
+
+  it('Relu and Step', () => {
+    const x = tf.concat([randomTensor([5, 7, 3, 16]).reshape([-1]), tf.tensor1d([NaN, -0, 0, Infinity, -Infinity])]);
+    for (const op of [(t: tf.Tensor) => tf.relu(t), (t: tf.Tensor) => tf.step(t), (t: tf.Tensor) => tf.step(t, 0.3)]) {
+      const out = stockAndFast(() => op(x));
+      expect(Array.from(out.fast)).toEqual(Array.from(out.stock));
+    }
+    x.dispose();
+  });
+
+  const sums: [number[], number[], boolean][] = [
+    [[6, 5, 4, 16], [0, 1, 2], false],
+    [[6, 5, 4, 16], [0, 1, 2], true],
+    [[6, 5, 4, 16], [2, 1, 0], false],
+    [[33, 10], [0], false],
+    [[33, 10], [-2], true],
+    [[33, 10], [1], false], // innermost: stock
+    [[6, 5, 4], [0, 2], false], // not a leading run: stock
+  ];
+  it.each(sums.map((s) => [JSON.stringify(s), s] as const))('Sum %s', (_name, [shape, axes, keepDims]) => {
+    const x = randomTensor(shape);
+    const out = stockAndFast(() => tf.sum(x, axes, keepDims));
+    expect(relError(out.stock, out.fast)).toBeLessThanOrEqual(1e-6);
+    x.dispose();
+  });
+});
+
 describe('one training step on real MNIST gives the same weights with fast and stock kernels', () => {
   const batchSizes: Record<PresetName, number> = { seed: 3, fast: 8, mlp: 64 };
   it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {

@@ -12,6 +12,9 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { maxPool } from './max-pool.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { add, multiply, sub } from './elementwise.js';
+import { relu, step } from './relu.js';
+import { sum } from './sum.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 
 const BACKEND = 'cpu';
@@ -25,6 +28,12 @@ const FAST_KERNELS: Record<string, FastKernel> = {
   MaxPoolGrad: maxPoolGrad,
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
+  Add: add,
+  Sub: sub,
+  Multiply: multiply,
+  Sum: sum,
+  Relu: relu,
+  Step: step,
 };
 
 /** The stock configs we replaced, to fall back on and to restore. */

@@ -1,0 +1,65 @@
+// Per-kernel timing of the fast kernels on the shapes of the presets' training step.
+// Usage: npx tsx bench/kernels.ts [batch]. Prints CPU ms (less sensitive to a shared machine
+// than wall time), wall ms, and multiply-adds per second for the convolutions.
+import * as tf from '@tensorflow/tfjs';
+import { registerFastKernels } from '../src-main/engine/kernels/index.js';
+
+const batch = Number(process.argv[2] ?? 128);
+
+interface Conv {
+  name: string;
+  h: number;
+  inC: number;
+  outC: number;
+  f: number;
+}
+
+const CONVS: Conv[] = [
+  { name: 'fast conv1', h: 28, inC: 1, outC: 16, f: 5 },
+  { name: 'fast conv2', h: 12, inC: 16, outC: 32, f: 5 },
+  { name: 'seed conv1', h: 28, inC: 1, outC: 32, f: 3 },
+  { name: 'seed conv2', h: 26, inC: 32, outC: 64, f: 3 },
+];
+
+function time(fn: () => tf.Tensor, reps = 3): { cpu: number; wall: number } {
+  fn().dispose(); // warm-up (JIT)
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let i = 0; i < reps; i++) fn().dispose();
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) / 1000 / reps, wall: (performance.now() - w0) / reps };
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  registerFastKernels();
+  const rows: string[] = [];
+  for (const c of CONVS) {
+    const o = c.h - c.f + 1;
+    const x = tf.randomUniform([batch, c.h, c.h, c.inC]);
+    const w = tf.randomUniform([c.f, c.f, c.inC, c.outC]);
+    const dy = tf.relu(tf.randomUniform([batch, o, o, c.outC], -1, 1));
+    const macs = batch * o * o * c.outC * c.f * c.f * c.inC;
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 };
+    const run = (name: string, inputs: tf.NamedTensorMap, extra = {}) => () =>
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as never) as tf.Tensor;
+    const kernels: [string, () => tf.Tensor][] = [
+      ['Conv2D', run('Conv2D', { x, filter: w })],
+      ['Conv2DBackpropFilter', run('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape })],
+      ['Conv2DBackpropInput', run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape })],
+    ];
+    for (const [name, fn] of kernels) {
+      const t = time(fn);
+      rows.push(
+        `${c.name.padEnd(11)} ${name.padEnd(21)} cpu ${t.cpu.toFixed(1).padStart(7)} ms  wall ${t.wall.toFixed(1).padStart(7)} ms  ${(macs / t.cpu / 1e6).toFixed(2)} GMAC/s`,
+      );
+    }
+    tf.dispose([x, w, dy]);
+  }
+  console.log(rows.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

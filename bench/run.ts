@@ -1,0 +1,80 @@
+// `npm run bench`: training and evaluation speed of every preset, stock TF.js CPU kernels vs
+// Digit Lab's fast kernels. Each preset runs in its own process (its own peak RSS). Prints a
+// table and writes it, with the machine it ran on, to docs/benchmarks.md.
+// Options: --full-epoch (train a real 55 000-image epoch instead of extrapolating), preset names.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PresetName } from '../src-shared/types.js';
+import type { PresetResult } from './train-speed.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const fullEpoch = args.includes('--full-epoch');
+const presets = (args.filter((a) => !a.startsWith('--')) as PresetName[]).concat();
+if (presets.length === 0) presets.push('fast', 'mlp', 'seed');
+
+function runPreset(preset: PresetName): PresetResult {
+  console.error(`measuring ${preset}…`);
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, path.join(here, 'train-speed.ts'), preset, ...(fullEpoch ? ['--full-epoch'] : [])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+  );
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`bench for ${preset} printed no result`);
+  return JSON.parse(line.slice(7)) as PresetResult;
+}
+
+const results = presets.map(runPreset);
+const header =
+  '| preset | stock img/s | fast img/s (same batches) | speed-up | fast img/s (batch 64) | epoch 55k | eval 10k | peak RSS |';
+const rows = results.map(
+  (r) =>
+    `| ${r.preset} | ${r.stockImagesPerSec.toFixed(1)} | ${r.fastSameImagesPerSec.toFixed(1)} | ` +
+    `${(r.fastSameImagesPerSec / r.stockImagesPerSec).toFixed(1)}× | ${r.fastImagesPerSec.toFixed(0)} | ` +
+    `${r.epochSeconds.toFixed(0)} s${r.epochMeasured ? '' : ' (est.)'} | ${r.evalSeconds.toFixed(2)} s | ` +
+    `${r.peakRssMiB.toFixed(0)} MiB |`,
+);
+const table = [header, '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+const cpus = os.cpus();
+const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const notes = results
+  .map(
+    (r) =>
+      `- ${r.preset}: stock vs fast compared on the same ${r.stockImages} images in batches of ${r.compareBatch} ` +
+      `(after warm-up batches); fast throughput over ${r.fastImages} images in batches of ${r.trainBatch}` +
+      (r.epochMeasured ? '; epoch time measured.' : `; epoch time extrapolated from those ${r.fastImages} images.`),
+  )
+  .join('\n');
+
+console.log(`\n${machine}\n\n${table}\n`);
+
+const doc = `# Benchmarks
+
+Training and evaluation speed on the pure-JS \`cpu\` backend of TF.js 4.22: stock kernels vs
+Digit Lab's fast kernels (\`src-main/engine/kernels/\`). Produced by \`npm run bench\`
+(\`npm run bench -- --full-epoch\` trains a real epoch per preset instead of extrapolating);
+this file is rewritten with the latest result.
+
+Machine: ${machine}. Run: ${date}.
+Load average when it started: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (other work on the
+machine slows both columns alike; the speed-up is measured on the same batches in the same process).
+
+${table}
+
+- stock img/s / fast img/s (same batches): training throughput (\`model.trainOnBatch\`, Adam) with the
+  stock kernels and with the fast kernels on the same batches; speed-up is their ratio.
+- fast img/s (batch 64), epoch 55k: fast kernels at the app's default batch size.
+- eval 10k: \`model.predict\` on the 10 000 test images in batches of 1000, fast kernels.
+- peak RSS: \`process.resourceUsage().maxRSS\` of the process that measured the preset.
+
+${notes}
+`;
+const target = path.join(here, '..', 'docs', 'benchmarks.md');
+writeFileSync(`${target}.tmp`, doc);
+renameSync(`${target}.tmp`, target);
+console.error(`wrote ${path.relative(process.cwd(), target)}`);

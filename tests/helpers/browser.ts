@@ -23,12 +23,17 @@ export const CHROMIUM_ARGS = [
 ];
 const SERVER_ENTRY = path.join(ROOT, 'dist/src-main/server/main.js');
 
-/** Why browser tests cannot run here, or null when they can. */
-export function browserMissing(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install -y chromium)`;
+/** Why the browser-mode server cannot start here (not built), or null when it can. */
+export function serverMissing(): string | null {
   if (!existsSync(SERVER_ENTRY)) return `${SERVER_ENTRY} missing: run npm run build:node`;
   if (!existsSync(path.join(ROOT, 'dist/renderer/index.html'))) return 'dist/renderer missing: run npm run build:renderer';
   return null;
+}
+
+/** Why browser tests cannot run here, or null when they can. */
+export function browserMissing(): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install -y chromium)`;
+  return serverMissing();
 }
 
 export interface ServerHandle {

@@ -1,0 +1,69 @@
+// The relay as the Electron main process uses it: structured-clone objects (not JSON strings) from a window,
+// relayed to a real engine process. Bad input gets an error reply; the engine keeps answering.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_BYTES } from '../src-shared/protocol.js';
+import { ENGINE_ENTRY, forkEngine } from '../src-main/ipc/fork-engine.js';
+import { Relay } from '../src-main/ipc/relay.js';
+import { ROOT } from './helpers/browser.js';
+
+const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
+const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
+
+describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () => {
+  const received: any[] = [];
+  const client = { send: (m: unknown) => received.push(m) };
+  let relay: Relay;
+  let home: string;
+
+  const reply = async (id: number) => {
+    for (let i = 0; i < 600; i++) {
+      const r = received.find((m) => m.type === 'response' && m.id === id);
+      if (r) return r;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`no reply to ${id}`);
+  };
+
+  beforeAll(() => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-relay-'));
+    expect(path.resolve(ENGINE_ENTRY)).not.toBe(''); // the compiled entry path helper resolves
+    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
+    relay.start();
+    relay.connect(client);
+  });
+  afterAll(() => {
+    relay?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('validates objects before they reach the engine and keeps answering', async () => {
+    relay.receive(client, { type: 'request', id: 1, method: 'status', params: {} });
+    expect((await reply(1)).ok).toBe(true);
+
+    relay.receive(client, { type: 'request', id: 2, method: 'rm -rf', params: {} });
+    expect(await reply(2)).toMatchObject({ ok: false, error: 'unknown method: rm -rf' });
+
+    relay.receive(client, { type: 'request', id: 3, method: 'samples', params: { n: 'ten' } });
+    expect((await reply(3)).error).toMatch(/^invalid params for samples: n: /);
+
+    relay.receive(client, { type: 'request', id: 4, method: 'testImages', params: { indices: [10000] } });
+    expect((await reply(4)).error).toMatch(/^invalid params for testImages: indices\.0: /);
+
+    relay.receive(client, { type: 'request', id: 5, method: 'predict', params: { blob: 'x'.repeat(MAX_MESSAGE_BYTES) } });
+    expect((await reply(5)).error).toMatch(/^message too large/);
+
+    for (const junk of [null, 42, 'hello', [], { type: 'response', id: 6, ok: true, result: {} }]) relay.receive(client, junk);
+    const junkReplies = received.filter((m) => m.type === 'response' && m.id === -1);
+    expect(junkReplies.length).toBe(5);
+    expect(junkReplies.every((m) => m.ok === false && !m.error.includes('\n'))).toBe(true);
+    expect(junkReplies.at(-1).error).toMatch(/only send requests/);
+
+    relay.receive(client, { type: 'request', id: 7, method: 'testImages', params: { indices: [0, 9999] } });
+    const images = await reply(7);
+    expect(images.ok).toBe(true);
+    expect(images.result.images.map((i: number[]) => i.length)).toEqual([784, 784]);
+  });
+});

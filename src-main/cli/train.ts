@@ -1,9 +1,24 @@
 // `digit-lab train`: a Keras-fit-like progress bar per epoch, then the test accuracy and the saved name.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import type { TrainConfig } from '../../src-shared/types.js';
 import type { DigitLabEngine } from '../engine/engine.js';
 import { duration, percent } from './render.js';
+
+/** The source commit, when run from a git checkout (recorded in meta.json). */
+function gitCommit(): string | undefined {
+  try {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${sha}-dirty` : sha;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConfig>): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
@@ -30,6 +45,7 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
   try {
     const result = await engine.train(config, {
       signal: controller.signal,
+      provenance: { command: ['digit-lab', ...process.argv.slice(2)].join(' '), commit: gitCommit() },
       onLog: (m) => process.stderr.write(pc.dim(m) + '\n'),
       onBatch: (p) => {
         if (!tty) return;

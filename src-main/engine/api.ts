@@ -21,6 +21,8 @@ export interface TrainCallbacks {
   onLog?(message: string): void;
   /** Abort to stop: takes effect within one batch; the model trained so far is saved. */
   signal?: AbortSignal;
+  /** Provenance recorded in meta.json: the command line and source commit that trained the model. */
+  provenance?: { command?: string; commit?: string };
 }
 
 export interface DatasetInfo {

@@ -1,14 +1,13 @@
 // The engine: one object that owns the backend, the dataset and the model store, and runs
 // train / evaluate / predict / samples. No UI or Electron imports: the CLI uses it directly and the
 // engine process exposes it over the protocol.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import envPaths from 'env-paths';
 import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
+import { resolveResources } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
@@ -23,15 +22,13 @@ export function defaultHome(): string {
   return process.env.DIGIT_LAB_HOME || envPaths('digit-lab', { suffix: '' }).data;
 }
 
-/** The shipped models/ folder: DIGIT_LAB_MODELS, else found walking up from this file (dev and dist). */
+/** The shipped models/ folder (DIGIT_LAB_MODELS, else the dev tree's or the installed app's models/). */
 export function defaultShippedDir(): string | null {
-  if (process.env.DIGIT_LAB_MODELS) return process.env.DIGIT_LAB_MODELS;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'models'))) return path.join(dir, 'models');
-    dir = path.dirname(dir);
+  try {
+    return resolveResources().modelsDir;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 function countParams(model: tf.LayersModel): number {
@@ -91,7 +88,7 @@ class DigitLabEngine implements Engine {
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
       createdAt: new Date(started).toISOString(), params: countParams(model), dataset: this.data.name,
-      command: process.env.DIGIT_LAB_COMMAND, commit: process.env.DIGIT_LAB_COMMIT, ...extra,
+      ...callbacks.provenance, ...extra,
     });
     try {
       const result = await fit(model, train, val, config, callbacks, async (history) => {

@@ -3,7 +3,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readMnist } from '../bench/mnist-idx.js';
-import { FAST_KERNEL_NAMES, registerFastKernels, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import {
+  FAST_KERNEL_NAMES,
+  parallelStats,
+  registerFastKernels,
+  setSplitThreshold,
+  startHelper,
+  stopHelper,
+  unregisterFastKernels,
+} from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
 
@@ -96,10 +104,15 @@ const CASES = 25;
 beforeAll(async () => {
   await tf.setBackend('cpu');
   tf.env().set('DEBUG', false);
+  // Every convolution with a batch of 2 or more is split with the helper thread.
+  expect(await startHelper()).toBe(true);
+  setSplitThreshold(0);
 });
 
-afterAll(() => {
+afterAll(async () => {
   unregisterFastKernels();
+  setSplitThreshold(4_000_000);
+  await stopHelper();
 });
 
 describe('registration', () => {
@@ -149,6 +162,36 @@ describe('convolution kernels match the stock ones on random shapes', () => {
     expect(relError(dx.stock, dx.fast)).toBeLessThanOrEqual(TOLERANCE);
 
     tf.dispose([x, filter, dy, bias]);
+  });
+});
+
+describe('the helper thread', () => {
+  it('computed half of the batch of the convolutions above', () => {
+    expect(parallelStats().splits).toBeGreaterThan(CASES);
+  });
+
+  it('gives the same results as one thread', async () => {
+    const x = randomTensor([6, 13, 11, 8]);
+    const filter = randomTensor([3, 3, 8, 16], 0);
+    const dy = randomTensor([6, 7, 6, 16], 0.5);
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+    registerFastKernels();
+    const run = () => [
+      tf.engine().runKernel('Conv2D', { x, filter }, attrs as never) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape } as never) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape } as never) as tf.Tensor,
+    ];
+    const before = parallelStats().splits;
+    const two = run();
+    expect(parallelStats().splits).toBe(before + 3);
+    await stopHelper();
+    const one = run();
+    expect(parallelStats().splits).toBe(before + 3);
+    expect(await startHelper()).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      expect(relError(one[i].dataSync() as Float32Array, two[i].dataSync() as Float32Array)).toBeLessThanOrEqual(1e-6);
+    }
+    tf.dispose([x, filter, dy, ...one, ...two]);
   });
 });
 

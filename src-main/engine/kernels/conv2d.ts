@@ -1,18 +1,22 @@
 // Conv2D and _FusedConv2D (conv + bias + relu), NHWC: y = im2col(x) · W, by blocked GEMM.
 // Layouts: x [batch, inH, inW, inC], filter [fH, fW, inC, outC], y [batch, outH, outW, outC];
 // see conv-geometry.ts for how the im2col rows are read from x.
-import { convGeometry, convTaps, im2colPackA, supportedConv } from './conv-geometry.js';
+import { convGeometry, supportedConv } from './conv-geometry.js';
 import { applyBiasActivation, biasValues, fusableActivation } from './epilogue.js';
-import { gemm, matrixPackB } from './gemm.js';
+import { runConvParallel } from './parallel.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values } from './types.js';
 
-export function conv2dForward(x: Float32Array, xShape: number[], filter: Float32Array, filterShape: number[], attrs: Record<string, unknown>): { values: Float32Array; shape: number[] } {
+function conv2dForward(
+  x: Float32Array,
+  xShape: number[],
+  filter: Float32Array,
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+): { values: Float32Array; shape: number[] } {
   const g = convGeometry(xShape, filterShape, attrs);
-  const m = g.batch * g.outH * g.outW;
-  const k = g.fH * g.fW * g.inC;
-  const y = new Float32Array(m * g.outC);
-  gemm(m, g.outC, k, im2colPackA(x, g, convTaps(g)), matrixPackB(filter, 0, g.outC, false), y, 0, g.outC, false);
+  const y = new Float32Array(g.batch * g.outH * g.outW * g.outC);
+  runConvParallel('forward', g, x, filter, y);
   return { values: y, shape: [g.batch, g.outH, g.outW, g.outC] };
 }
 

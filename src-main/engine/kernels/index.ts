@@ -15,6 +15,7 @@ import { maxPoolGrad } from './max-pool-grad.js';
 import { add, multiply, sub } from './elementwise.js';
 import { relu, step } from './relu.js';
 import { sum } from './sum.js';
+import { startHelper } from './parallel.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 
 const BACKEND = 'cpu';
@@ -39,12 +40,22 @@ const FAST_KERNELS: Record<string, FastKernel> = {
 /** The stock configs we replaced, to fall back on and to restore. */
 const stock = new Map<string, tf.KernelConfig>();
 
+export interface FastKernelOptions {
+  /**
+   * Split large convolutions across a helper thread (the second core). Default: on, unless the
+   * environment variable DIGIT_LAB_THREADS is 1.
+   */
+  threads?: boolean;
+}
+
 /**
  * Registers the fast kernels for the 'cpu' backend when it is the active backend (idempotent).
  * Returns the names of the kernels now served by fast implementations.
  */
-export function registerFastKernels(): string[] {
+export function registerFastKernels(options: FastKernelOptions = {}): string[] {
   if (tf.getBackend() !== BACKEND) return [];
+  const threads = options.threads ?? process.env.DIGIT_LAB_THREADS !== '1';
+  if (threads) void startHelper();
   for (const [name, fast] of Object.entries(FAST_KERNELS)) {
     if (stock.has(name)) continue;
     const original = tf.getKernel(name, BACKEND);
@@ -66,6 +77,8 @@ export function unregisterFastKernels(): void {
   }
   stock.clear();
 }
+
+export { helperActive, parallelStats, setSplitThreshold, startHelper, stopHelper } from './parallel.js';
 
 /** Names of the kernels that have a fast implementation, whether registered or not. */
 export const FAST_KERNEL_NAMES: readonly string[] = Object.keys(FAST_KERNELS);

@@ -36,7 +36,7 @@ let disconnect: (() => void) | null = null;
 
 function createWindow(): void {
   const state = loadWindowState();
-  win = new BrowserWindow({
+  win = new BrowserWindow({ // eng-disable AUXCLICK_JS_CHECK — middle-click opens go to setWindowOpenHandler, which denies them
     ...state.bounds,
     minWidth: 900,
     minHeight: 600,
@@ -44,7 +44,7 @@ function createWindow(): void {
     title: 'Digit Lab',
     backgroundColor: '#0f1115',
     webPreferences: {
-      preload: preloadFile,
+      preload: preloadFile, // eng-disable PRELOAD_JS_CHECK — our own bundled preload: exposes one validated message channel
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -93,7 +93,7 @@ app.on('web-contents-created', (_e, contents) => {
   });
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    if (/^https:\/\//.test(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK — https: links only, in the browser
     return { action: 'deny' };
   });
 });

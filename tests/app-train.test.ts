@@ -1,5 +1,6 @@
 // The Train view in a real browser (Debian chromium via playwright-core) against browser mode: real engine
 // process, real MNIST, real training steps. Small subsets keep it to well under a minute on 2 cores.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,6 +27,9 @@ async function configure(page: Page, opts: { trainSize: number; epochs: number; 
   await page.getByTestId('train-size').fill(String(opts.trainSize));
   await page.getByTestId('epochs').fill(String(opts.epochs));
   await page.getByTestId('batch-size').fill(String(opts.batchSize));
+  // A small validation split keeps the per-epoch validation pass short.
+  if (!(await page.getByTestId('validation-size').isVisible())) await page.getByText('More options').click();
+  await page.getByTestId('validation-size').fill('500');
 }
 
 describe.skipIf(!!missing)('Train view (browser mode)', () => {
@@ -106,6 +110,34 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     expect(await page.getByTestId('train-result').textContent()).toMatch(/stopped early/);
     // Train is available again.
     expect(await page.getByTestId('train').isDisabled()).toBe(false);
+  });
+
+  it('follows the OS colour scheme', async () => {
+    const { page } = app;
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await bg();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await bg();
+    const lum = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+    expect(lum(light)).toBeGreaterThan(600);
+    expect(lum(dark)).toBeLessThan(120);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('says when the engine process dies and restarts it', async () => {
+    const { page } = app;
+    const pids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.server.pid)], { encoding: 'utf8' })
+      .split('\n').map((x) => Number(x.trim())).filter((n) => n > 0);
+    expect(pids.length).toBe(1);
+    process.kill(pids[0], 'SIGKILL');
+    await page.getByTestId('engine-crashed').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('engine-crashed').textContent()).toMatch(/engine process stopped/i);
+    await page.getByTestId('engine-restart').click();
+    await page.getByTestId('engine-crashed').waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 30_000 }).toMatch(/Engine ready/);
+    // The new engine answers: the Train view reloads its status (the backend badge is filled again).
+    await expect.poll(() => page.getByTestId('backend-badge').textContent()).toMatch(/Pure JS/);
   });
 
   it('raised no console errors and no CSP violations', () => {

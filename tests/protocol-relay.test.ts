@@ -66,4 +66,40 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     expect(images.ok).toBe(true);
     expect(images.result.images.map((i: number[]) => i.length)).toEqual([784, 784]);
   });
+
+  it('runs training as a background job whose history status returns, then evaluates with progress events', async () => {
+    received.length = 0;
+    relay.receive(client, { type: 'request', id: 20, method: 'train', params: { preset: 'mlp', epochs: 2, trainSize: 256, validationSize: 256, batchSize: 64 } });
+    const started = await reply(20);
+    expect(started.ok).toBe(true);
+    const jobId = started.result.jobId;
+
+    relay.receive(client, { type: 'request', id: 21, method: 'train', params: {} });
+    expect((await reply(21)).error).toMatch(/already in progress/);
+
+    for (let i = 0; i < 1200 && !received.some((m) => m.event === 'done'); i++) await new Promise((r) => setTimeout(r, 50));
+    const done = received.find((m) => m.event === 'done');
+    expect(done.data.jobId).toBe(jobId);
+    const batches = received.filter((m) => m.event === 'batch' && m.data.jobId === jobId);
+    const epochs = received.filter((m) => m.event === 'epoch' && m.data.jobId === jobId);
+    expect(batches.length).toBe(8); // 256 images / 64 × 2 epochs
+    expect(epochs.map((e) => e.data.progress.epoch)).toEqual([1, 2]);
+
+    relay.receive(client, { type: 'request', id: 22, method: 'status', params: {} });
+    const { job, activeModel } = (await reply(22)).result;
+    expect(job.id).toBe(jobId);
+    expect(job.state).toBe('done');
+    expect(job.batches.map((b: any) => b.loss)).toEqual(batches.map((b) => b.data.progress.loss));
+    expect(job.epochs.length).toBe(2);
+    expect(activeModel).toBe(done.data.result.model);
+
+    relay.receive(client, { type: 'request', id: 23, method: 'evaluate', params: {} });
+    const evaluation = await reply(23);
+    expect(evaluation.ok).toBe(true);
+    expect(evaluation.result.count).toBe(10000);
+    expect(evaluation.result.accuracy).toBeCloseTo(done.data.result.testAccuracy, 6);
+    const progress = received.filter((m) => m.event === 'evalProgress');
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.at(-1).data).toEqual({ done: 10000, total: 10000 });
+  });
 });

@@ -102,7 +102,7 @@ export const methods = {
     result: z.object({ model: z.string(), seed: z.number(), samples: z.array(sampleSchema) }),
   },
   testImages: {
-    params: z.object({ indices: z.array(int(0, 9999)).max(10000) }),
+    params: z.object({ indices: z.array(int(0, 9999)).max(1000) }), // 1000 images ≈ 2.7 MB of JSON
     result: z.object({ images: z.array(pixels784) }),
   },
   'models.list': { params: z.object({}), result: z.object({ models: z.array(modelInfoSchema) }) },

@@ -3,7 +3,7 @@
 // requests from its parent; training runs here so the UI never freezes and a crash takes only this process down.
 // Configuration comes through the environment: DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA.
 import {
-  isMethod, parseMessage, parseParams, type EventName, type Message,
+  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, type EventName, type Message,
 } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { createEngine } from '../engine/engine.js';
@@ -19,6 +19,14 @@ function emit(event: EventName, data: unknown): void {
 }
 
 function reply(id: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {
+  if (result.ok) {
+    // Every transport refuses messages over MAX_MESSAGE_BYTES: say so instead of sending what would be dropped.
+    const size = JSON.stringify(result.value)?.length ?? 0;
+    if (size > MAX_MESSAGE_BYTES) {
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+      result = { ok: false, error: `result too large (${mb(size)} MiB > ${mb(MAX_MESSAGE_BYTES)} MiB): ask for fewer items` };
+    }
+  }
   link.send(
     result.ok
       ? { type: 'response', id, ok: true, result: result.value }

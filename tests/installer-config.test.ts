@@ -88,6 +88,8 @@ describe('electron-builder.yml', () => {
     expect(base.mac.target).toEqual(['dmg']);
     expect(base.artifactName).toContain('${os}-${arch}');
     expect(base.linux.maintainer).toMatch(/^.+ <.+@.+>$/); // deb refuses to build without one
+    // no Developer ID: ad-hoc signed (Apple silicon runs nothing unsigned), without hardened runtime
+    expect(base.mac).toMatchObject({ identity: '-', hardenedRuntime: false });
   });
 
   it('packs electron-vite’s output, keeps native modules unpacked and never rebuilds them', () => {

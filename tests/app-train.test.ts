@@ -66,7 +66,10 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
 
     await waitForPoints(page, 'chart-batch-loss', 2);
     const early = await points(page, 'chart-batch-loss');
+    // Charts are updated in place, not rebuilt per batch: the same canvas keeps receiving points.
+    await page.evaluate(() => document.querySelector('[data-testid="chart-batch-loss"] canvas')!.setAttribute('data-mark', '1'));
     await waitForPoints(page, 'chart-batch-loss', early + 2);
+    expect(await page.locator('[data-testid="chart-batch-loss"] canvas[data-mark="1"]').count()).toBe(1);
     await waitForPoints(page, 'chart-epoch-loss', 1);
     expect(await page.getByTestId('epoch-row').count()).toBeGreaterThanOrEqual(1);
 

@@ -72,6 +72,8 @@ interface ConvCase {
   f: number;
   stride: 1 | 2;
   pad: 'same' | 'valid';
+  /** Mostly zeros (as after relu + max pooling): the zero-skipping loops run instead of the GEMM. */
+  sparse: boolean;
 }
 
 /** A random conv small enough for the stock kernels (they are the slow side of the test). */
@@ -86,7 +88,9 @@ function randomConv(): ConvCase {
       f: int(1, 5),
       stride: pick([1, 2] as const),
       pad: pick(['same', 'valid'] as const),
+      sparse: rand() < 0.5,
     };
+    if (c.sparse && rand() < 0.5) c.inC = pick([1, 2, 3]);
     if (c.pad === 'valid' && (c.f > c.h || c.f > c.w)) continue;
     const macs = c.batch * c.h * c.w * c.inC * c.outC * c.f * c.f;
     if (macs <= 1_500_000) return c;
@@ -99,7 +103,7 @@ function outSize(c: ConvCase): [number, number] {
 }
 
 const TOLERANCE = 1e-4;
-const CASES = 25;
+const CASES = 30;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -140,9 +144,9 @@ describe('convolution kernels match the stock ones on random shapes', () => {
   const cases = Array.from({ length: CASES }, randomConv);
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
     const [oh, ow] = outSize(c);
-    const x = randomTensor([c.batch, c.h, c.w, c.inC]);
+    const x = randomTensor([c.batch, c.h, c.w, c.inC], c.sparse ? 0.85 : 0.3);
     const filter = randomTensor([c.f, c.f, c.inC, c.outC], 0);
-    const dy = randomTensor([c.batch, oh, ow, c.outC], 0.6);
+    const dy = randomTensor([c.batch, oh, ow, c.outC], c.sparse ? 0.9 : 0.5);
     const bias = randomTensor([c.outC], 0);
     const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
     const run = (name: string, inputs: tf.NamedTensorMap, extra: object = {}): tf.Tensor =>

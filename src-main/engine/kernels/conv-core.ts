@@ -4,7 +4,11 @@
 //   x  [batch, inH, inW, inC]    filter [fH, fW, inC, outC]    y, dy [batch, outH, outW, outC]
 // y = im2col(x) · W;  dW = im2col(x)ᵀ · dy;  dx = col2im(dy · Wᵀ)   (see conv-geometry.ts)
 import { convTaps, im2colPackA, im2colPackAT, windowOf, type ConvGeometry, type Window } from './conv-geometry.js';
+import { density, sparseBackpropFilter, sparseBackpropInput, sparseForward } from './conv-sparse.js';
 import { gemm, matrixPackA, matrixPackB } from './gemm.js';
+
+/** Below this fraction of non-zero values, the zero-skipping loops (conv-sparse.ts) win. */
+export const SPARSE_BELOW = 0.3;
 
 export type ConvKind = 'forward' | 'filter' | 'input';
 
@@ -57,9 +61,18 @@ export function convBackpropInput(g: ConvGeometry, dy: Float32Array, filter: Flo
  *   forward: a = x, b = filter, out = y;  filter: a = x, b = dy, out = dW;  input: a = dy, b = filter, out = dx.
  */
 export function runConv(kind: ConvKind, g: ConvGeometry, a: Float32Array, b: Float32Array, out: Float32Array): void {
-  if (kind === 'forward') convForward(g, a, b, out);
-  else if (kind === 'filter') convBackpropFilter(g, a, b, out);
-  else convBackpropInput(g, a, b, out);
+  if (kind === 'forward') {
+    // Scatter from the input's non-zero values: pays for few input channels (a first layer on images).
+    if (g.inC <= 4 && density(a) < SPARSE_BELOW) sparseForward(g, a, b, out);
+    else convForward(g, a, b, out);
+  } else if (kind === 'filter') {
+    if (density(b) < SPARSE_BELOW) sparseBackpropFilter(g, a, b, out);
+    else convBackpropFilter(g, a, b, out);
+  } else if (density(a) < SPARSE_BELOW) {
+    sparseBackpropInput(g, a, b, out);
+  } else {
+    convBackpropInput(g, a, b, out);
+  }
 }
 
 /** Floats per image of a, of b (0 when b is shared by all images) and of out (0: summed over images). */

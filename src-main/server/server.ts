@@ -31,12 +31,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** dist/renderer, found from dist/src-main/server/server.js (or the TS source under tsx/vitest). */
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../renderer', import.meta.url)).includes(
-  `${path.sep}dist${path.sep}`,
-)
-  ? fileURLToPath(new URL('../../renderer', import.meta.url))
-  : fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+/** dist/renderer: next to dist/src-main when compiled, or under the repository when run from source (tsx). */
+export function defaultRendererDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/dist/src-main/server or <root>/src-main/server
+  const up2 = path.resolve(here, '../..');
+  return path.basename(up2) === 'dist' ? path.join(up2, 'renderer') : path.join(up2, 'dist', 'renderer');
+}
 
 function deny(res: ServerResponse, status: number, text: string): void {
   securityHeaders(res);
@@ -47,7 +47,7 @@ function deny(res: ServerResponse, status: number, text: string): void {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? newToken();
-  const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
+  const rendererDir = path.resolve(opts.rendererDir ?? defaultRendererDir());
   const log = opts.log ?? ((line: string) => console.error(line));
   if (!resolveAsset(rendererDir, '/index.html')) {
     throw new Error(`renderer not built: ${path.join(rendererDir, 'index.html')} is missing (run npm run build:renderer)`);

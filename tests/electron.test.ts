@@ -66,7 +66,8 @@ describe.skipIf(!!launchSkip)('Electron app', () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-electron-'));
     app = await _electron.launch({
       executablePath: binary.path!,
-      args: [ROOT],
+      // Chromium refuses its OS sandbox as root (containers): the renderer stays sandboxed by webPreferences.
+      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ROOT],
       cwd: ROOT,
       env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' } as Record<string, string>,
     });

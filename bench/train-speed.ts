@@ -1,7 +1,7 @@
 // Measures one preset in this process (so that its peak RSS is its own) and prints one JSON line.
 // Run by bench/run.ts; by hand: npx tsx bench/train-speed.ts fast
 import * as tf from '@tensorflow/tfjs';
-import { registerFastKernels, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import { registerFastKernels, startHelper, stopHelper, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
 import { readMnist, type MnistSplit } from './mnist-idx.js';
@@ -17,6 +17,11 @@ export interface PresetResult {
   trainBatch: number;
   fastImages: number;
   fastImagesPerSec: number;
+  /** The same with the helper thread stopped (one core), over `oneThreadImages` images. */
+  oneThreadImages: number;
+  oneThreadImagesPerSec: number;
+  /** Whether the helper thread was running for the fast measurements. */
+  helper: boolean;
   epochSeconds: number;
   epochMeasured: boolean;
   evalSeconds: number;
@@ -61,12 +66,17 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
   await trainSpeed(model, train, 0, plan.compareBatch, 1);
   const stock = await trainSpeed(model, train, plan.compareBatch, plan.compareBatch, plan.stockBatches);
   registerFastKernels();
+  const helper = await startHelper();
   await trainSpeed(model, train, 0, plan.compareBatch, 5);
   const fastSame = await trainSpeed(model, train, plan.compareBatch, plan.compareBatch, plan.stockBatches);
 
   // Fast kernels at the app's batch size: a full epoch, or enough images to extrapolate one.
   const images = fullEpoch ? EPOCH_IMAGES : plan.fastImages;
   const fast = await trainSpeed(model, train, 0, TRAIN_BATCH, Math.floor(images / TRAIN_BATCH));
+  await stopHelper();
+  const oneThreadBatches = Math.floor(plan.fastImages / 2 / TRAIN_BATCH);
+  const oneThread = await trainSpeed(model, train, 0, TRAIN_BATCH, oneThreadBatches);
+  await startHelper();
 
   // Evaluation: the 10k test images, predict in batches of 1000.
   const test = readMnist('t10k');
@@ -74,7 +84,7 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
   for (let s = 0; s < test.count; s += 1000) {
     const n = Math.min(1000, test.count - s);
     const x = tf.tensor4d(test.images.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
-    const p = model.predict(x) as tf.Tensor;
+    const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
     await p.data();
     tf.dispose([x, p]);
   }
@@ -89,6 +99,9 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
     trainBatch: TRAIN_BATCH,
     fastImages: Math.floor(images / TRAIN_BATCH) * TRAIN_BATCH,
     fastImagesPerSec: fast,
+    oneThreadImages: oneThreadBatches * TRAIN_BATCH,
+    oneThreadImagesPerSec: oneThread,
+    helper,
     epochSeconds: EPOCH_IMAGES / fast,
     epochMeasured: fullEpoch,
     evalSeconds,

@@ -92,32 +92,49 @@ export function sparseBackpropInput(g: ConvGeometry, dy: Float32Array, filter: F
 }
 
 /**
+ * For each input row (or column) i, the (filter row, output row) pairs whose window covers it:
+ * pairs[start[i] .. start[i+1]) as [f, o] with o*stride - pad + f = i.
+ */
+function coverage(inSize: number, outSize: number, f: number, stride: number, pad: number): { start: Int32Array; pairs: Int32Array } {
+  const start = new Int32Array(inSize + 1);
+  const list: number[] = [];
+  for (let i = 0; i < inSize; i++) {
+    start[i] = list.length / 2;
+    for (let k = 0; k < f; k++) {
+      const t = i + pad - k;
+      if (t >= 0 && t % stride === 0 && t / stride < outSize) list.push(k, t / stride);
+    }
+  }
+  start[inSize] = list.length / 2;
+  return { start, pairs: Int32Array.from(list) };
+}
+
+/**
  * y = im2col(x) · W, visiting only the non-zero values of x: each input value is added, times
  * the filter row of its tap, to the outC outputs of every window that contains it.
  */
 export function sparseForward(g: ConvGeometry, x: Float32Array, filter: Float32Array, y: Float32Array): void {
   y.fill(0);
   const C = g.outC;
+  const rows = coverage(g.inH, g.outH, g.fH, g.strideH, g.padTop);
+  const cols = coverage(g.inW, g.outW, g.fW, g.strideW, g.padLeft);
   for (let b = 0; b < g.batch; b++) {
     for (let iy = 0; iy < g.inH; iy++) {
+      const r0 = rows.start[iy];
+      const r1 = rows.start[iy + 1];
       for (let ix = 0; ix < g.inW; ix++) {
         const src = ((b * g.inH + iy) * g.inW + ix) * g.inC;
+        const c0 = cols.start[ix];
+        const c1 = cols.start[ix + 1];
         for (let ci = 0; ci < g.inC; ci++) {
           const v = x[src + ci];
           if (v === 0) continue;
-          // Windows with oy*strideH - padTop + fy = iy, for each filter row fy.
-          for (let fy = 0; fy < g.fH; fy++) {
-            const ty = iy + g.padTop - fy;
-            if (ty < 0 || ty % g.strideH !== 0) continue;
-            const oy = ty / g.strideH;
-            if (oy >= g.outH) continue;
-            for (let fx = 0; fx < g.fW; fx++) {
-              const tx = ix + g.padLeft - fx;
-              if (tx < 0 || tx % g.strideW !== 0) continue;
-              const ox = tx / g.strideW;
-              if (ox >= g.outW) continue;
-              const dst = ((b * g.outH + oy) * g.outW + ox) * C;
-              const wRow = ((fy * g.fW + fx) * g.inC + ci) * C;
+          for (let r = r0; r < r1; r++) {
+            const fy = rows.pairs[2 * r];
+            const outRow = (b * g.outH + rows.pairs[2 * r + 1]) * g.outW;
+            for (let c = c0; c < c1; c++) {
+              const dst = (outRow + cols.pairs[2 * c + 1]) * C;
+              const wRow = ((fy * g.fW + cols.pairs[2 * c]) * g.inC + ci) * C;
               for (let n = 0; n < C; n++) y[dst + n] += v * filter[wRow + n];
             }
           }

@@ -1,4 +1,4 @@
-// Add, Sub, Multiply on float32 tensors, for the shapes a training step produces:
+// Add, Sub, Multiply, RealDiv on float32 tensors, for the shapes a training step produces:
 // equal shapes (relu gradients, dropout masks, optimizer updates), a scalar on either side,
 // and a bias over the channels-last dimension (b's shape = a's trailing dimensions, e.g.
 // [batch, h, w, c] + [c]). The stock kernels compute an index → coordinates → index
@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values } from './types.js';
 
-type Op = 'add' | 'sub' | 'mul';
+type Op = 'add' | 'sub' | 'mul' | 'div';
 
 function size(shape: number[]): number {
   return shape.reduce((s, d) => s * d, 1);
@@ -29,6 +29,7 @@ function apply(op: Op, a: Float32Array, b: Float32Array, period: number, swapped
   if (period === a.length) {
     if (op === 'add') for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
     else if (op === 'mul') for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i];
+    else if (op === 'div') for (let i = 0; i < a.length; i++) out[i] = swapped ? b[i] / a[i] : a[i] / b[i];
     else if (swapped) for (let i = 0; i < a.length; i++) out[i] = b[i] - a[i];
     else for (let i = 0; i < a.length; i++) out[i] = a[i] - b[i];
     return out;
@@ -36,6 +37,8 @@ function apply(op: Op, a: Float32Array, b: Float32Array, period: number, swapped
   for (let o = 0; o < a.length; o += period) {
     if (op === 'add') for (let j = 0; j < period; j++) out[o + j] = a[o + j] + b[j];
     else if (op === 'mul') for (let j = 0; j < period; j++) out[o + j] = a[o + j] * b[j];
+    else if (op === 'div' && swapped) for (let j = 0; j < period; j++) out[o + j] = b[j] / a[o + j];
+    else if (op === 'div') for (let j = 0; j < period; j++) out[o + j] = a[o + j] / b[j];
     else if (swapped) for (let j = 0; j < period; j++) out[o + j] = b[j] - a[o + j];
     else for (let j = 0; j < period; j++) out[o + j] = a[o + j] - b[j];
   }
@@ -68,3 +71,4 @@ function binary(op: Op): FastKernel {
 export const add = binary('add');
 export const sub = binary('sub');
 export const multiply = binary('mul');
+export const realDiv = binary('div');

@@ -12,7 +12,7 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { maxPool } from './max-pool.js';
 import { maxPoolGrad } from './max-pool-grad.js';
-import { add, multiply, sub } from './elementwise.js';
+import { add, multiply, realDiv, sub } from './elementwise.js';
 import { relu, step } from './relu.js';
 import { sum } from './sum.js';
 import { startHelper } from './parallel.js';
@@ -32,6 +32,7 @@ const FAST_KERNELS: Record<string, FastKernel> = {
   Add: add,
   Sub: sub,
   Multiply: multiply,
+  RealDiv: realDiv,
   Sum: sum,
   Relu: relu,
   Step: step,

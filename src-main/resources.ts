@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export type Layout = 'dev' | 'packaged';
 
 export interface ResourceOptions {
-  /** Electron's process.resourcesPath; default process.resourcesPath when running under Electron. */
+  /** Electron's process.resourcesPath; default process.resourcesPath, else the folder holding app.asar. */
   resourcesPath?: string;
   /** Electron's app.isPackaged; default: true when the app root is <resourcesPath>/app.asar or /app. */
   isPackaged?: boolean;
@@ -105,8 +105,9 @@ function npmMnistDir(appRoot: string): string {
 
 export function resolveResources(opts: ResourceOptions = {}): ResourcePaths {
   const env = opts.env ?? process.env;
-  const resourcesPath = opts.resourcesPath ?? electronResourcesPath();
   const appRoot = path.resolve(opts.appRoot ?? findAppRoot(path.dirname(fileURLToPath(import.meta.url))));
+  // An app root named app.asar is an installed app even where process.resourcesPath is not set.
+  const resourcesPath = opts.resourcesPath ?? electronResourcesPath() ?? (path.basename(appRoot) === 'app.asar' ? path.dirname(appRoot) : undefined);
   const packaged = opts.isPackaged ?? isPackagedLayout(appRoot, resourcesPath);
   if (packaged && !resourcesPath) throw new Error('packaged layout needs the resources path (process.resourcesPath)');
   const res = resourcesPath ? path.resolve(resourcesPath) : '';

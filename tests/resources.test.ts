@@ -100,6 +100,13 @@ describe('installed layout (simulated)', () => {
     expect(missingResources(p)).toEqual([]);
   });
 
+  it('is recognised from an app.asar root alone (a process without process.resourcesPath)', () => {
+    const p = resolveResources({ appRoot: path.join(res, 'app.asar'), env: NO_ENV });
+    expect(p.layout).toBe('packaged');
+    expect(p.mnistDir).toBe(path.join(res, 'mnist'));
+    expect(p.modelsDir).toBe(path.join(res, 'models'));
+  });
+
   it('gives the engine a data folder its loader reads as MNIST', () => {
     const p = resolveResources({ resourcesPath: res, isPackaged: true, appRoot: path.join(res, 'app.asar'), env: NO_ENV });
     const env = engineEnv(p, { PATH: '/usr/bin', DIGIT_LAB_HOME: '/home/u/.digit-lab' });

@@ -1,0 +1,26 @@
+// `npm start`: build and launch the Electron app with electron-vite — or, where the Electron binary is not
+// installed (npm install with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no download possible), say so clearly.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+let binary = null;
+try {
+  binary = createRequire(import.meta.url)('electron');
+} catch {
+  binary = null;
+}
+if (typeof binary !== 'string' || !existsSync(binary)) {
+  console.error(
+    'npm start: the Electron binary is not installed (npm install ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, ' +
+      'or its download failed).\n  Install it with: node node_modules/electron/install.js\n' +
+      '  Or use browser mode, the same app in your browser: npm run serve',
+  );
+  process.exit(1);
+}
+// The bin is not in electron-vite's exports map: find it next to its package.json.
+const pkg = createRequire(import.meta.url).resolve('electron-vite/package.json');
+const cli = path.join(path.dirname(pkg), 'bin', 'electron-vite.js');
+const result = spawnSync(process.execPath, [cli, 'preview', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

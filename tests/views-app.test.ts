@@ -260,6 +260,15 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     // Clicking the cell again clears the filter.
     await page.getByTestId(`confusion-cell-${a}-${p}`).click();
     await expect.poll(() => grid.getAttribute('data-count')).toBe(String(shownCount));
+
+    // Sorting by confidence, both ways.
+    const confidences = () =>
+      page.$$eval('[data-testid="mistake-grid"] [data-testid="sample"] .conf', (els) => els.map((e) => parseFloat(e.textContent!)));
+    const sorted = (xs: number[], dir: 1 | -1) => xs.every((x, i) => i === 0 || dir * (x - xs[i - 1]) >= 0);
+    expect(sorted(await confidences(), -1)).toBe(true);
+    await page.getByTestId('mistakes-sort').selectOption('unsure');
+    await expect.poll(async () => sorted(await confidences(), 1)).toBe(true);
+    expect((await confidences()).length).toBeGreaterThan(0);
   });
 
   it('Models: import, rename and delete survive a reload; a corrupt model folder shows a clear error', async () => {

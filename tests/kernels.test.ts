@@ -7,7 +7,8 @@ import {
   FAST_KERNEL_NAMES,
   parallelStats,
   registerFastKernels,
-  setSplitThreshold,
+  setSplitPolicy,
+  DEFAULT_MIN_MACS,
   startHelper,
   stopHelper,
   unregisterFastKernels,
@@ -110,12 +111,12 @@ beforeAll(async () => {
   tf.env().set('DEBUG', false);
   // Every convolution with a batch of 2 or more is split with the helper thread.
   expect(await startHelper()).toBe(true);
-  setSplitThreshold(0);
+  setSplitPolicy({ minMacs: 0, adaptive: false });
 });
 
 afterAll(async () => {
   unregisterFastKernels();
-  setSplitThreshold(4_000_000);
+  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
   await stopHelper();
 });
 
@@ -301,7 +302,7 @@ describe('element-wise and sum kernels match the stock ones', () => {
 });
 
 describe('one training step on real MNIST gives the same weights with fast and stock kernels', () => {
-  const batchSizes: Record<PresetName, number> = { seed: 3, fast: 8, mlp: 64 };
+  const batchSizes: Record<PresetName, number> = { seed: 2, fast: 8, mlp: 64 };
   it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
     const batch = batchSizes[preset];
     const data = readMnist('train', batch);

@@ -79,7 +79,7 @@ export function unregisterFastKernels(): void {
   stock.clear();
 }
 
-export { helperActive, parallelStats, setSplitThreshold, startHelper, stopHelper } from './parallel.js';
+export { DEFAULT_MIN_MACS, helperActive, parallelStats, setSplitPolicy, startHelper, stopHelper } from './parallel.js';
 
 /** Names of the kernels that have a fast implementation, whether registered or not. */
 export const FAST_KERNEL_NAMES: readonly string[] = Object.keys(FAST_KERNELS);

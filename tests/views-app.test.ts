@@ -199,12 +199,12 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
     console.log(`sketchpad (${model}):\n  ${report.join('\n  ')}`);
 
-    // The Clear button too.
+    // Live: a prediction appears while the button is still down; then the Clear button.
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.2);
     await page.mouse.down();
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.8, { steps: 10 });
+    await page.getByTestId('predicted-digit').waitFor({ timeout: 5000 });
     await page.mouse.up();
-    await page.getByTestId('predicted-digit').waitFor();
     await page.getByTestId('sketch-clear').click();
     await page.getByTestId('prediction-empty').waitFor();
     expect(await page.getByTestId('sketch-strokes').textContent()).toBe('0');
@@ -291,6 +291,13 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await expect.poll(() => downloads.length).toBeGreaterThanOrEqual(2);
     page.off('download', onDownload);
     for (const d of downloads) expect(d.bytes.equals(readFileSync(path.join(folder, d.name))), d.name).toBe(true);
+
+    // A folder without model.json is refused with a clear message.
+    const junk = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-junk-'));
+    writeFileSync(path.join(junk, 'notes.txt'), 'not a model');
+    await page.getByTestId('import-input').setInputFiles(junk);
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toMatch(/no model\.json in the chosen folder/);
+    rmSync(junk, { recursive: true, force: true });
 
     // Import the model's own folder as a TF.js model folder.
     await page.getByTestId('import-input').setInputFiles(folder);

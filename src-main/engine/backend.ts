@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendInfo } from '../../src-shared/types.js';
 import { BACKEND_CHOICES } from '../../src-shared/types.js';
 
-const require = createRequire(import.meta.url);
+const nativeRequire = createRequire(import.meta.url);
 
 /**
  * tfjs-node 4.x calls util.isArray / util.isNullOrUndefined, which Node ≥ 23 removed (and Electron's
@@ -63,7 +63,7 @@ function cpuName(): string {
 /** Load a native package; true when its 'tensorflow' backend registered and initialised. */
 async function tryNative(pkg: string): Promise<void> {
   shimNodeUtil();
-  require(pkg);
+  nativeRequire(pkg);
   const ok = await tf.setBackend('tensorflow');
   if (!ok) throw new Error(`${pkg} loaded but its backend failed to initialise`);
 }

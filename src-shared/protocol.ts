@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
-/** Largest serialized message accepted on any transport (bytes). */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
+ *  (models.import / models.export; the shipped default is at most 5 MB). */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const modelName = z

@@ -1,5 +1,6 @@
 // Files in and out of the model manager: read a picked folder as base64 (for models.import) and
 // offer exported base64 files as downloads (for models.export).
+import { MAX_MESSAGE_BYTES } from '../../../src-shared/protocol';
 import { downloadBlob } from '../gallery/png';
 
 export interface ModelFile {
@@ -7,8 +8,8 @@ export interface ModelFile {
   base64: string;
 }
 
-/** Largest folder accepted from the picker, to stay inside one protocol message. */
-export const MAX_IMPORT_BYTES = 2.5 * 1024 * 1024;
+/** Largest folder accepted from the picker: its base64 (4/3 larger) must fit in one protocol message. */
+export const MAX_IMPORT_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
 function bytesToBase64(bytes: Uint8Array): string {
   let s = '';

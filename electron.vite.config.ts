@@ -11,7 +11,15 @@ export default defineConfig({
   main: {
     build: {
       outDir: here('./out/main'),
-      rolldownOptions: { input: { index: here('./src-main/electron/main.ts') } },
+      rolldownOptions: {
+        input: {
+          index: here('./src-main/electron/main.ts'),
+          // The fast kernels' second-core helper: loaded by URL beside the engine chunk (kernels/parallel.ts).
+          'conv-worker': here('./src-main/engine/kernels/conv-worker.ts'),
+        },
+        // …so it must sit beside that chunk, in chunks/.
+        output: { entryFileNames: (chunk) => (chunk.name === 'conv-worker' ? 'chunks/[name].js' : '[name].js') },
+      },
     },
   },
   preload: {

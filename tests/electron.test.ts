@@ -1,7 +1,7 @@
 // Electron: the electron-vite build (always), and the app itself via Playwright's _electron where the Electron
 // binary is installed (it cannot be downloaded on every machine: then the launch test is skipped, saying why).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +45,11 @@ describe('Electron build', () => {
     const engine = /join\(import\.meta\.dirname, "(\.\/chunks\/[^"]+\.js)"\)/.exec(main);
     expect(engine, 'main should reference the bundled engine-process entry').not.toBeNull();
     expect(existsSync(path.join(ROOT, 'out/main', engine![1]))).toBe(true);
+    // The fast kernels start their second-core helper from a URL relative to their own chunk.
+    const chunks = path.join(ROOT, 'out/main/chunks');
+    const kernelsChunk = readdirSync(chunks).find((f) => readFileSync(path.join(chunks, f), 'utf8').includes('new URL("./conv-worker.js"'));
+    expect(kernelsChunk, 'a chunk should load ./conv-worker.js').toBeDefined();
+    expect(existsSync(path.join(chunks, 'conv-worker.js'))).toBe(true);
     // The main process must not load TensorFlow itself: only the engine chunk does.
     expect(main).not.toMatch(/from "@tensorflow\/tfjs"/);
 

@@ -237,6 +237,11 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await page.locator('[data-testid="mistake-grid"] [data-testid="sample"] canvas').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'mistakes.png') });
 
+    // PNG export of the confusion matrix.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('confusion-export').click()]);
+    expect(png.suggestedFilename()).toMatch(/^digit-lab-confusion-.*\.png$/);
+    expect(readFileSync(await png.path()).subarray(1, 4).toString()).toBe('PNG');
+
     // The largest off-diagonal cell small enough for all its images to be on screen at once.
     let cell: [number, number] = [0, 1];
     for (let a = 0; a < 10; a++) {

@@ -5,6 +5,7 @@ import { Sketch, boundingBox, type ChangeReason } from '../src-renderer/lib/sket
 import { MODEL_PEN_FRACTION, modelPenWidth } from '../src-renderer/lib/sketch/pen.js';
 import { throttleLatest } from '../src-renderer/lib/sketch/throttle.js';
 import { gridWindow } from '../src-renderer/components/mistakes/virtual.js';
+import { suggestName } from '../src-renderer/components/models/files.js';
 
 const pt = (x: number, y: number, pressure = 0.5) => ({ x, y, pressure });
 
@@ -127,5 +128,18 @@ describe('gridWindow', () => {
   it('handles short lists and narrow containers', () => {
     expect(gridWindow(3, 100, 160, 100, 0, 500)).toMatchObject({ columns: 1, rows: 3, start: 0, end: 3 });
     expect(gridWindow(0, 800, 160, 100, 0, 500)).toMatchObject({ rows: 0, start: 0, end: 0, totalHeight: 0 });
+  });
+});
+
+describe('suggestName (model import)', () => {
+  it('turns any folder name into a valid model name', () => {
+    const valid = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+    for (const folder of ['my model', 'tfjs_model (2)', '.hidden', '../../etc', 'ünïcode✓', 'x'.repeat(100), '', 'name. ']) {
+      const name = suggestName(folder);
+      expect(name, folder).toMatch(valid);
+      expect(name.endsWith('.') || name.endsWith(' ')).toBe(false);
+    }
+    expect(suggestName('my model')).toBe('my model');
+    expect(suggestName('')).toBe('imported');
   });
 });

@@ -1,7 +1,13 @@
 // Measures one preset in this process (so that its peak RSS is its own) and prints one JSON line.
 // Run by bench/run.ts; by hand: npx tsx bench/train-speed.ts fast
 import * as tf from '@tensorflow/tfjs';
-import { registerFastKernels, startHelper, stopHelper, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import {
+  DEFAULT_MIN_MACS,
+  registerFastKernels,
+  setSplitPolicy,
+  startHelper,
+  unregisterFastKernels,
+} from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
 import { readMnist, type MnistSplit } from './mnist-idx.js';
@@ -17,7 +23,7 @@ export interface PresetResult {
   trainBatch: number;
   fastImages: number;
   fastImagesPerSec: number;
-  /** The same with the helper thread stopped (one core), over `oneThreadImages` images. */
+  /** The same without splitting convolutions (one core), over `oneThreadImages` images. */
   oneThreadImages: number;
   oneThreadImagesPerSec: number;
   /** Whether the helper thread was running for the fast measurements. */
@@ -72,11 +78,25 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
 
   // Fast kernels at the app's batch size: a full epoch, or enough images to extrapolate one.
   const images = fullEpoch ? EPOCH_IMAGES : plan.fastImages;
-  const fast = await trainSpeed(model, train, 0, TRAIN_BATCH, Math.floor(images / TRAIN_BATCH));
-  await stopHelper();
-  const oneThreadBatches = Math.floor(plan.fastImages / 2 / TRAIN_BATCH);
-  const oneThread = await trainSpeed(model, train, 0, TRAIN_BATCH, oneThreadBatches);
-  await startHelper();
+  // Rounds alternate the app's setting (helper thread, paused while the other core is busy) and
+  // one thread, so that a change in the machine's load affects both alike.
+  const rounds = Math.max(1, Math.round(images / TRAIN_BATCH / 10));
+  const perRound = Math.floor(images / TRAIN_BATCH / rounds);
+  const oneThreadPerRound = Math.max(1, Math.floor(perRound / 2));
+  let fastSeconds = 0;
+  let oneThreadSeconds = 0;
+  for (let r = 0; r < rounds; r++) {
+    const start = r * perRound * TRAIN_BATCH;
+    setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
+    fastSeconds += (perRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, perRound));
+    setSplitPolicy({ minMacs: Infinity, adaptive: true });
+    oneThreadSeconds +=
+      (oneThreadPerRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, oneThreadPerRound));
+  }
+  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
+  const fast = (rounds * perRound * TRAIN_BATCH) / fastSeconds;
+  const oneThreadBatches = rounds * oneThreadPerRound;
+  const oneThread = (oneThreadBatches * TRAIN_BATCH) / oneThreadSeconds;
 
   // Evaluation: the 10k test images, predict in batches of 1000.
   const test = readMnist('t10k');
@@ -97,7 +117,7 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
     stockImagesPerSec: stock,
     fastSameImagesPerSec: fastSame,
     trainBatch: TRAIN_BATCH,
-    fastImages: Math.floor(images / TRAIN_BATCH) * TRAIN_BATCH,
+    fastImages: rounds * perRound * TRAIN_BATCH,
     fastImagesPerSec: fast,
     oneThreadImages: oneThreadBatches * TRAIN_BATCH,
     oneThreadImagesPerSec: oneThread,

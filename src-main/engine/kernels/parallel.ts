@@ -186,14 +186,19 @@ export function runConvParallel(kind: ConvKind, g: ConvGeometry, a: Float32Array
   stats.splits++;
   const waitStart = performance.now();
   const deadline = Date.now() + WAIT_MS;
-  while (Atomics.load(h.ctrl, STATE) === POSTED && Date.now() < deadline) {
-    Atomics.wait(h.ctrl, STATE, POSTED, 1000);
+  try {
+    while (Atomics.load(h.ctrl, STATE) === POSTED && Date.now() < deadline) {
+      Atomics.wait(h.ctrl, STATE, POSTED, 1000);
+    }
+  } catch {
+    // A thread that may not block (Atomics.wait throws there): give up on the helper.
+    h.failed = true;
   }
   const waited = performance.now() - waitStart;
   stats.waitMs += waited;
   recordSplit(waitStart - ownStart, waited);
   let result: Float32Array;
-  if (Atomics.load(h.ctrl, STATE) === DONE) {
+  if (!h.failed && Atomics.load(h.ctrl, STATE) === DONE) {
     result = shared.subarray(o0, total);
   } else {
     // The helper failed or hangs: stop using it and do its share here.

@@ -8,7 +8,6 @@
 // t = (fy, fx, ci), in the same order as W's rows, so that y = A·W. A is never stored:
 // the packers below read the taps of a block of rows straight from x into GEMM panels,
 // writing 0 for taps that fall in the padding.
-import * as tf from '@tensorflow/tfjs';
 import type { PackA } from './gemm.js';
 
 export interface ConvGeometry {
@@ -25,57 +24,6 @@ export interface ConvGeometry {
   strideW: number;
   padTop: number;
   padLeft: number;
-}
-
-/** Padding modes and strides the fast kernels cover; anything else runs the stock kernel. */
-export function supportedConv(attrs: Record<string, unknown> | undefined): boolean {
-  if (!attrs) return false;
-  const { pad, dataFormat, dilations, strides } = attrs as {
-    pad?: unknown;
-    dataFormat?: unknown;
-    dilations?: unknown;
-    strides?: unknown;
-  };
-  if (pad !== 'same' && pad !== 'valid') return false;
-  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') return false;
-  if (dilations !== undefined && dilations !== 1 && !(Array.isArray(dilations) && dilations.every((d) => d === 1))) {
-    return false;
-  }
-  const s = Array.isArray(strides) ? strides : [strides, strides];
-  return s.length === 2 && s.every((v) => v === 1 || v === 2);
-}
-
-/** Geometry from TF.js's own shape arithmetic, so output shapes and padding match the stock kernels. */
-export function convGeometry(
-  xShape: number[],
-  filterShape: number[],
-  attrs: Record<string, unknown>,
-): ConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as number | [number, number],
-    1,
-    attrs.pad as 'same' | 'valid',
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    'channelsLast',
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fH: info.filterHeight,
-    fW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
 }
 
 /** Per-tap tables: row and column inside the window, and offset in x from the window's corner. */

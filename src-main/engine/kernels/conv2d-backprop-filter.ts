@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter, NHWC: dW = im2col(x)ᵀ · dy (conv-core.ts), half the batch per thread.
 // Layouts: x [batch, inH, inW, inC], dy [batch, outH, outW, outC], dW [fH, fW, inC, outC].
-import { convGeometry, supportedConv } from './conv-geometry.js';
+import { convGeometry, supportedConv } from './conv-attrs.js';
 import { runConvParallel } from './parallel.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values } from './types.js';

@@ -1,6 +1,6 @@
 // Conv2DBackpropInput, NHWC: dx = col2im(dy · Wᵀ) (conv-core.ts), half the batch per thread.
 // Layouts: dy [batch, outH, outW, outC], filter [fH, fW, inC, outC], dx [batch, inH, inW, inC].
-import { convGeometry, supportedConv } from './conv-geometry.js';
+import { convGeometry, supportedConv } from './conv-attrs.js';
 import { runConvParallel } from './parallel.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values } from './types.js';

@@ -1,7 +1,7 @@
 // Conv2D and _FusedConv2D (conv + bias + relu), NHWC: y = im2col(x) · W, by blocked GEMM.
 // Layouts: x [batch, inH, inW, inC], filter [fH, fW, inC, outC], y [batch, outH, outW, outC];
 // see conv-geometry.ts for how the im2col rows are read from x.
-import { convGeometry, supportedConv } from './conv-geometry.js';
+import { convGeometry, supportedConv } from './conv-attrs.js';
 import { applyBiasActivation, biasValues, fusableActivation } from './epilogue.js';
 import { runConvParallel } from './parallel.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';

@@ -80,17 +80,23 @@ async function canvasPixels(page: Page, selector: string): Promise<number[]> {
 describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (browser mode)', () => {
   let app: AppHandle;
   let home: string;
+  /** The model the gallery and sketchpad use: the shipped default when present. */
   let model: string;
+  /** A small MLP, quick to evaluate twice (UI and CLI), with plenty of mistakes to browse. */
+  const small = 'views-mlp';
+  const row = (name: string) => app.page.locator(`[data-testid="model-row"][data-name="${name}"]`);
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-views-'));
     if (existsSync(SHIPPED_DEFAULT)) {
       model = 'default';
     } else {
-      console.warn('views app tests: no shipped models/default yet; training a small model for them (~1 min)');
+      console.warn('views app tests: no shipped models/default yet; training a small CNN for them (~1 min)');
       model = 'views-test';
       cli(home, ['train', '--preset', 'fast', '--epochs', '1', '--train-size', '6000', '--validation-size', '500', '--name', model]);
     }
+    // Trained last, so it is the active model until the test picks another.
+    cli(home, ['train', '--preset', 'mlp', '--epochs', '1', '--train-size', '3000', '--validation-size', '200', '--name', small]);
     mkdirSync(SHOTS, { recursive: true });
     app = await startApp({ home });
   }, 300_000);
@@ -98,6 +104,15 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
   afterAll(async () => {
     await app?.close();
     if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('Models: the newest model starts active; Use makes another the active one', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-models').click();
+    await row(small).getByTestId('active-badge').waitFor({ timeout: 30_000 });
+    await row(model).getByTestId('model-activate').click();
+    await row(model).getByTestId('active-badge').waitFor();
+    expect(await row(small).getByTestId('active-badge').count()).toBe(0);
   });
 
   it('Gallery: shows test images with their true labels; Shuffle draws others; a click shows the probabilities', async () => {
@@ -214,13 +229,13 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     const { page } = app;
     await page.getByTestId('nav-mistakes').click();
     await page.getByTestId('mistakes-empty').waitFor();
-    await page.getByTestId('mistakes-evaluate').click();
-    await page.getByTestId('eval-progress').waitFor();
+    await page.getByTestId('mistakes-model').selectOption(small);
+    await Promise.all([page.getByTestId('eval-progress').waitFor(), page.getByTestId('mistakes-evaluate').click()]);
     await page.getByTestId('mistake-count').waitFor({ timeout: 120_000 });
     const shownCount = Number(await page.getByTestId('mistake-count').textContent());
 
     // The same evaluation, independently, through the command line.
-    const out = cli(home, ['evaluate', model]);
+    const out = cli(home, ['evaluate', small]);
     const m = /\((\d+)\/(\d+) correct, (\d+) wrong/.exec(out);
     expect(m, out).not.toBeNull();
     expect(shownCount).toBe(Number(m![3]));
@@ -234,6 +249,10 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
     const grid = page.getByTestId('mistake-grid');
     expect(Number(await grid.getAttribute('data-count'))).toBe(shownCount);
+    // Virtualized: only the rows on screen are in the DOM.
+    const rendered = await page.locator('[data-testid="mistake-grid"] [data-testid="sample"]').count();
+    expect(rendered).toBeGreaterThan(0);
+    if (shownCount > 100) expect(rendered).toBeLessThan(60);
     await page.locator('[data-testid="mistake-grid"] [data-testid="sample"] canvas').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'mistakes.png') });
 
@@ -279,7 +298,6 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
   it('Models: import, rename and delete survive a reload; a corrupt model folder shows a clear error', async () => {
     const { page } = app;
     await page.getByTestId('nav-models').click();
-    const row = (name: string) => page.locator(`[data-testid="model-row"][data-name="${name}"]`);
     await row(model).waitFor();
     if (model === 'default') {
       expect(await row('default').getByTestId('model-delete').count()).toBe(0);
@@ -287,11 +305,11 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
 
     // Export: the model's files, byte for byte.
-    const folder = model === 'default' ? path.dirname(SHIPPED_DEFAULT) : path.join(home, 'models', model);
+    const folder = path.join(home, 'models', small);
     const downloads: { name: string; bytes: Buffer }[] = [];
     const onDownload = async (d: Download) => downloads.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
     page.on('download', onDownload);
-    await row(model).getByTestId('model-export').click();
+    await row(small).getByTestId('model-export').click();
     await expect.poll(() => downloads.map((d) => d.name).sort().join(','), { timeout: 15_000 }).toContain('model.json');
     await expect.poll(() => downloads.length).toBeGreaterThanOrEqual(2);
     page.off('download', onDownload);

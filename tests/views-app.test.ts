@@ -214,6 +214,33 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
     console.log(`sketchpad (${model}):\n  ${report.join('\n  ')}`);
 
+    // Pen and touch go through the same pointer path; a second finger does not join the stroke.
+    const strokesAfter = await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid="sketch-canvas"]') as HTMLCanvasElement;
+      const r = el.getBoundingClientRect();
+      const fire = (type: string, pointerId: number, pointerType: string, fx: number, fy: number) =>
+        el.dispatchEvent(
+          new PointerEvent(type, {
+            pointerId, pointerType, clientX: r.left + fx * r.width, clientY: r.top + fy * r.height,
+            pressure: 0.7, button: 0, buttons: 1, bubbles: true, cancelable: true, isPrimary: pointerId === 11,
+          }),
+        );
+      fire('pointerdown', 11, 'pen', 0.5, 0.2);
+      fire('pointerdown', 12, 'touch', 0.1, 0.9);
+      for (let k = 1; k <= 12; k++) {
+        fire('pointermove', 11, 'pen', 0.5, 0.2 + k * 0.05);
+        fire('pointermove', 12, 'touch', 0.1 + k * 0.05, 0.9);
+      }
+      fire('pointerup', 12, 'touch', 0.7, 0.9);
+      fire('pointerup', 11, 'pen', 0.5, 0.8);
+      await new Promise((r) => setTimeout(r, 50));
+      return document.querySelector('[data-testid="sketch-strokes"]')!.textContent;
+    });
+    expect(strokesAfter).toBe('1');
+    await expect.poll(() => page.getByTestId('predicted-digit').textContent(), { timeout: 10_000 }).toBe('1');
+    await page.keyboard.press('Delete');
+    await page.getByTestId('prediction-empty').waitFor();
+
     // Live: a prediction appears while the button is still down; then the Clear button.
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.2);
     await page.mouse.down();

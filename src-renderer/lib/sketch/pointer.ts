@@ -25,7 +25,11 @@ export function attachPointer(el: HTMLElement, sink: PointerSink): () => void {
     if (active !== null) return;
     if (e.pointerType === 'mouse' && e.button !== 0) return;
     active = e.pointerId;
-    el.setPointerCapture?.(e.pointerId);
+    try {
+      el.setPointerCapture(e.pointerId);
+    } catch {
+      /* the pointer is already gone (or synthetic): draw without capture */
+    }
     e.preventDefault();
     sink.begin(toPoint(e, el.getBoundingClientRect()));
   };
@@ -39,7 +43,7 @@ export function attachPointer(el: HTMLElement, sink: PointerSink): () => void {
     if (e.pointerId !== active) return;
     move(e);
     active = null;
-    el.releasePointerCapture?.(e.pointerId);
+    if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
     sink.end();
   };
   const cancel = (e: PointerEvent) => {

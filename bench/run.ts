@@ -64,7 +64,8 @@ this file is rewritten with the latest result.
 
 Machine: ${machine}. Run: ${date}.
 Load average when it started: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (other work on the
-machine slows both columns alike; the speed-up is measured on the same batches in the same process).
+machine slows both columns alike; the speed-up is measured on the same batches in the same process;
+with the second core busy, the 2-thread column cannot beat the 1-thread one).
 
 ${table}
 

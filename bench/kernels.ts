@@ -22,7 +22,7 @@ const CONVS: Conv[] = [
 ];
 
 function time(fn: () => tf.Tensor, reps = 3): { cpu: number; wall: number } {
-  fn().dispose(); // warm-up (JIT)
+  for (let i = 0; i < 8; i++) fn().dispose(); // warm-up (JIT, in the helper thread too)
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   for (let i = 0; i < reps; i++) fn().dispose();

@@ -73,7 +73,7 @@ ${table}
   stock kernels and with the fast kernels on the same batches; speed-up is their ratio.
 - fast, 1 thread / 2 threads: training images/s with the fast kernels at the app's default batch size
   (64), without and with the helper thread that computes half of each large convolution (as the app
-  runs it: splitting pauses while the other core is busy). Measured in alternating rounds. Epoch 55k
+  runs it: only for the shapes where timing showed that splitting pays). Measured in alternating rounds. Epoch 55k
   is 55 000 images at the 2-thread rate (3 epochs, the app's default run, take three times that).
 - eval 10k: \`model.predict\` on the 10 000 test images in batches of 1000, fast kernels.
 - peak RSS: \`process.resourceUsage().maxRSS\` of the process that measured the preset.
@@ -107,8 +107,9 @@ after, the three convolution kernels together take 60-70% of a step and every ot
   non-zero values instead of running the GEMM.
 - Second core (\`parallel.ts\`, \`conv-worker.ts\`): a worker thread computes half the batch of each
   large convolution from a SharedArrayBuffer while the main thread computes the other half and then
-  blocks in Atomics.wait. It pays only when the second core is free, so splitting pauses by itself
-  while the main thread finds it waits about as long as it computed; DIGIT_LAB_THREADS=1 turns it off.
+  blocks in Atomics.wait. It pays only when the second core is free, so for each convolution shape
+  the first calls time one thread against two (\`split-policy.ts\`) and splitting is kept only where
+  it saves at least 15%, re-checked every 400 calls; DIGIT_LAB_THREADS=1 turns the helper off.
 - Pooling, element-wise ops and bias sums: NHWC loops without the stock per-element index
   arithmetic (the stock broadcasting Add converts every index to coordinates and back).
 

@@ -87,13 +87,13 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
   let oneThreadSeconds = 0;
   for (let r = 0; r < rounds; r++) {
     const start = r * perRound * TRAIN_BATCH;
-    setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
+    setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, measure: true });
     fastSeconds += (perRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, perRound));
-    setSplitPolicy({ minMacs: Infinity, adaptive: true });
+    setSplitPolicy({ minMacs: Infinity, measure: true });
     oneThreadSeconds +=
       (oneThreadPerRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, oneThreadPerRound));
   }
-  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
+  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, measure: true });
   const fast = (rounds * perRound * TRAIN_BATCH) / fastSeconds;
   const oneThreadBatches = rounds * oneThreadPerRound;
   const oneThread = (oneThreadBatches * TRAIN_BATCH) / oneThreadSeconds;

@@ -8,6 +8,7 @@ import {
   parallelStats,
   registerFastKernels,
   setSplitPolicy,
+  splitDecisions,
   DEFAULT_MIN_MACS,
   startHelper,
   stopHelper,
@@ -111,12 +112,12 @@ beforeAll(async () => {
   tf.env().set('DEBUG', false);
   // Every convolution with a batch of 2 or more is split with the helper thread.
   expect(await startHelper()).toBe(true);
-  setSplitPolicy({ minMacs: 0, adaptive: false });
+  setSplitPolicy({ minMacs: 0, measure: false });
 });
 
 afterAll(async () => {
   unregisterFastKernels();
-  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, adaptive: true });
+  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, measure: true });
   await stopHelper();
 });
 
@@ -197,6 +198,32 @@ describe('the helper thread', () => {
       expect(relError(one[i].dataSync() as Float32Array, two[i].dataSync() as Float32Array)).toBeLessThanOrEqual(1e-6);
     }
     tf.dispose([x, filter, dy, ...one, ...two]);
+  });
+});
+
+describe('the split policy', () => {
+  it('times one thread against two for a repeated shape and keeps results exact either way', () => {
+    setSplitPolicy({ minMacs: 0, measure: true });
+    try {
+      const x = randomTensor([8, 12, 12, 16]);
+      const filter = randomTensor([5, 5, 16, 32], 0);
+      const conv = () => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid');
+      const first = conv();
+      const reference = first.dataSync() as Float32Array;
+      first.dispose();
+      for (let i = 0; i < 12; i++) {
+        const y = conv();
+        expect(relError(reference, y.dataSync() as Float32Array)).toBeLessThanOrEqual(1e-6);
+        y.dispose();
+      }
+      const decision = splitDecisions().find((d) => d.shape.startsWith('forward 8 12x12x16'));
+      expect(decision, JSON.stringify(splitDecisions())).toBeDefined();
+      expect(decision!.singleMs).toBeGreaterThan(0);
+      expect(decision!.splitMs).toBeGreaterThan(0);
+      tf.dispose([x, filter]);
+    } finally {
+      setSplitPolicy({ minMacs: 0, measure: false });
+    }
   });
 });
 

@@ -80,6 +80,7 @@ export function unregisterFastKernels(): void {
 }
 
 export { DEFAULT_MIN_MACS, helperActive, parallelStats, setSplitPolicy, startHelper, stopHelper } from './parallel.js';
+export { splitDecisions } from './split-policy.js';
 
 /** Names of the kernels that have a fast implementation, whether registered or not. */
 export const FAST_KERNEL_NAMES: readonly string[] = Object.keys(FAST_KERNELS);

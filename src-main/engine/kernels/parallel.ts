@@ -5,9 +5,8 @@
 // SharedArrayBuffer laid out [a | b | out] (see conv-core.ts for what a, b and out are);
 // its output comes back the same way. Small convolutions (where the copy and the wake-up
 // cost more than they save), a batch of 1, or a helper that is not ready yet: one thread.
-// Splitting pays only when the second core is free: when the main thread finds itself waiting
-// for the helper about as long as it computed (the helper did not run alongside it, the other
-// core being busy), splitting pauses for a while, then is tried again.
+// Splitting pays only when the second core is free: split-policy.ts times both ways for each
+// convolution shape and keeps splitting only where it measurably saves time.
 //
 // The helper loads conv-worker.js when compiled; from TypeScript sources (tests, tsx) it
 // loads conv-worker.ts through tsx's loader. If it cannot start, everything runs on one thread.
@@ -18,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { convMacs, convSizes, runConv, type ConvKind } from './conv-core.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { DONE, POSTED, READY, STATE, type ConvJob } from './conv-worker.js';
+import { planSplit, setAlwaysSplit } from './split-policy.js';
 
 /** Below this many multiply-adds a convolution runs on the main thread alone. */
 export const DEFAULT_MIN_MACS = 4_000_000;
@@ -34,28 +34,10 @@ interface Helper {
 
 let helper: Helper | null = null;
 /** Convolutions split so far, and time the main thread spent waiting for the helper (ms). */
-const stats = { splits: 0, waitMs: 0, paused: 0 };
+const stats = { splits: 0, waitMs: 0 };
 
-export function parallelStats(): { splits: number; waitMs: number; paused: number } {
+export function parallelStats(): { splits: number; waitMs: number } {
   return { ...stats };
-}
-
-/** Running average of (time waiting for the helper) / (time computing the main share). */
-let waitRatio = 0;
-/** Convolutions left to run on one thread before splitting is tried again. */
-let pauseLeft = 0;
-let adaptive = true;
-const PAUSE_ABOVE = 0.6;
-const PAUSE_FOR = 50;
-
-function recordSplit(ownMs: number, waitMs: number): void {
-  if (!adaptive) return;
-  waitRatio = 0.7 * waitRatio + (0.3 * waitMs) / Math.max(ownMs, 0.001);
-  if (waitRatio > PAUSE_ABOVE) {
-    pauseLeft = PAUSE_FOR;
-    waitRatio = 0;
-    stats.paused++;
-  }
 }
 
 // Runs in the new thread: import the worker module, through tsx when it is TypeScript.
@@ -134,24 +116,29 @@ export function helperActive(): boolean {
 }
 
 /**
- * When to split: convolutions of at least `minMacs` multiply-adds; `adaptive` pauses splitting while
- * the helper does not get a core of its own (tests turn it off to split every time).
+ * When to split: convolutions of at least `minMacs` multiply-adds, where timing shows it pays
+ * (`measure`), or every time (tests: `measure: false`).
  */
-export function setSplitPolicy(policy: { minMacs: number; adaptive: boolean }): void {
+export function setSplitPolicy(policy: { minMacs: number; measure: boolean }): void {
   minMacs = policy.minMacs;
-  adaptive = policy.adaptive;
-  pauseLeft = 0;
-  waitRatio = 0;
+  setAlwaysSplit(!policy.measure);
 }
 
 /** Runs a convolution kernel, on two threads when it pays (same contract as conv-core's runConv). */
 export function runConvParallel(kind: ConvKind, g: ConvGeometry, a: Float32Array, b: Float32Array, out: Float32Array): void {
   const h = helper;
-  if (!h || g.batch < 2 || convMacs(g) < minMacs || !helperActive() || pauseLeft > 0) {
-    if (pauseLeft > 0 && convMacs(g) >= minMacs) pauseLeft--;
+  if (!h || g.batch < 2 || convMacs(g) < minMacs || !helperActive()) {
     runConv(kind, g, a, b, out);
     return;
   }
+  const plan = planSplit(kind, g);
+  const start = performance.now();
+  if (plan.split) runSplit(h, kind, g, a, b, out);
+  else runConv(kind, g, a, b, out);
+  plan.done(performance.now() - start);
+}
+
+function runSplit(h: Helper, kind: ConvKind, g: ConvGeometry, a: Float32Array, b: Float32Array, out: Float32Array): void {
   const size = convSizes(kind, g);
   const helperBatch = g.batch >> 1;
   const mainBatch = g.batch - helperBatch;
@@ -178,7 +165,6 @@ export function runConvParallel(kind: ConvKind, g: ConvGeometry, a: Float32Array
   Atomics.store(h.ctrl, STATE, POSTED);
   h.worker.postMessage(job);
 
-  const ownStart = performance.now();
   const mainG = { ...g, batch: mainBatch };
   const outMain = size.out ? out.subarray(0, mainBatch * size.out) : out;
   runConv(kind, mainG, a.subarray(0, mainBatch * size.a), size.b ? b.subarray(0, mainBatch * size.b) : b, outMain);
@@ -194,9 +180,7 @@ export function runConvParallel(kind: ConvKind, g: ConvGeometry, a: Float32Array
     // A thread that may not block (Atomics.wait throws there): give up on the helper.
     h.failed = true;
   }
-  const waited = performance.now() - waitStart;
-  stats.waitMs += waited;
-  recordSplit(waitStart - ownStart, waited);
+  stats.waitMs += performance.now() - waitStart;
   let result: Float32Array;
   if (!h.failed && Atomics.load(h.ctrl, STATE) === DONE) {
     result = shared.subarray(o0, total);

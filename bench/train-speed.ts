@@ -5,6 +5,7 @@ import {
   DEFAULT_MIN_MACS,
   registerFastKernels,
   setSplitPolicy,
+  splitDecisions,
   startHelper,
   unregisterFastKernels,
 } from '../src-main/engine/kernels/index.js';
@@ -28,6 +29,9 @@ export interface PresetResult {
   oneThreadImagesPerSec: number;
   /** Whether the helper thread was running for the fast measurements. */
   helper: boolean;
+  /** Convolution shapes timed one thread vs two, and how many of them the helper sped up. */
+  splitShapes: number;
+  splitKept: number;
   epochSeconds: number;
   epochMeasured: boolean;
   evalSeconds: number;
@@ -97,6 +101,7 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
   const fast = (rounds * perRound * TRAIN_BATCH) / fastSeconds;
   const oneThreadBatches = rounds * oneThreadPerRound;
   const oneThread = (oneThreadBatches * TRAIN_BATCH) / oneThreadSeconds;
+  const decisions = splitDecisions();
 
   // Evaluation: the 10k test images, predict in batches of 1000.
   const test = readMnist('t10k');
@@ -122,6 +127,8 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
     oneThreadImages: oneThreadBatches * TRAIN_BATCH,
     oneThreadImagesPerSec: oneThread,
     helper,
+    splitShapes: decisions.length,
+    splitKept: decisions.filter((d) => d.split).length,
     epochSeconds: EPOCH_IMAGES / fast,
     epochMeasured: fullEpoch,
     evalSeconds,

@@ -36,7 +36,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'fast',
   epochs: 3,
   batchSize: 64,
-  learningRate: 0.001,
+  learningRate: 0.002,
   optimizer: 'adam',
   augment: false,
   trainSize: 0,

@@ -30,7 +30,7 @@ export async function predictProbs(
 /** Probabilities for n images given as 0-1 floats (n*784). */
 export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number): Float32Array {
   return tf.tidy(() => {
-    const out = model.predict(tf.tensor4d(x, [n, 28, 28, 1])) as tf.Tensor;
+    const out = model.predict(tf.tensor4d(x, [n, 28, 28, 1]), { batchSize: n }) as tf.Tensor;
     return out.dataSync() as Float32Array;
   });
 }

@@ -35,8 +35,8 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'fast',
   epochs: 3,
-  batchSize: 64,
-  learningRate: 0.002,
+  batchSize: 128,
+  learningRate: 0.003,
   optimizer: 'adam',
   augment: false,
   trainSize: 0,

@@ -10,6 +10,7 @@ import { augmentBatch } from '../src-main/engine/data/augment.js';
 import {
   MNIST_FILES, type Split, batchIndices, bundledMnistDir, defaultMnistDir, imagesToFloat, loadMnist, splitTrainVal, subset,
 } from '../src-main/engine/data/mnist.js';
+import { correlation } from './helpers/stats.js';
 
 const bundled = bundledMnistDir();
 const tmp = path.join(os.tmpdir(), `digit-lab-mnist-${process.pid}`);
@@ -37,25 +38,6 @@ function idx(kind: 'images' | 'labels', body: Uint8Array, count: number): Buffer
 }
 
 const imageKey = (s: Split, i: number) => Buffer.from(s.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
-
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma, db = b[i] - mb;
-    ab += da * db;
-    aa += da * da;
-    bb += db * db;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('loadMnist', () => {
   const mnist = loadMnist();

@@ -2,28 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { centreOfMass, mnistToRgba, preprocessToMnist } from '../src-shared/preprocess.js';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
+import { correlation } from './helpers/stats.js';
 
 const test = loadMnist().test;
 const digit = (i: number) => Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
-
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma, db = b[i] - mb;
-    ab += da * db;
-    aa += da * da;
-    bb += db * db;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 /** A width×height RGBA picture filled with `background` (r, g, b, a). */
 function picture(width: number, height: number, background: [number, number, number, number]) {

@@ -9,8 +9,9 @@ import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfi
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
 import { resolveResources } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
-import { loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
+import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
+import { deserializeModel } from './model-io.js';
 import { buildModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
@@ -29,10 +30,6 @@ export function defaultShippedDir(): string | null {
   } catch {
     return null;
   }
-}
-
-function countParams(model: tf.LayersModel): number {
-  return model.countParams();
 }
 
 class DigitLabEngine implements Engine {
@@ -87,7 +84,7 @@ class DigitLabEngine implements Engine {
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
-      createdAt: new Date(started).toISOString(), params: countParams(model), dataset: this.data.name,
+      createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
     try {
@@ -143,11 +140,7 @@ class DigitLabEngine implements Engine {
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(Math.floor(rng() * test.count));
     const indices = [...chosen];
-    const x = new Float32Array(count * PIXELS);
-    indices.forEach((idx, i) => {
-      for (let p = 0; p < PIXELS; p++) x[i * PIXELS + p] = test.images[idx * PIXELS + p] / 255;
-    });
-    const out = predictFloats(m, x, count);
+    const out = predictFloats(m, imagesToFloat(test.images, indices), count);
     const samples = indices.map((index, i) => {
       const probs = Array.from(out.subarray(i * 10, i * 10 + 10));
       const predicted = argmax(probs);
@@ -200,7 +193,6 @@ class DigitLabEngine implements Engine {
     const json = byPath.get('model.json');
     if (!json) throw new StoreError('the imported folder has no model.json');
     // Validate before anything is written: it must load and map 28×28 images to 10 classes.
-    const { deserializeModel } = await import('./model-io.js');
     let model: tf.LayersModel;
     try {
       model = await deserializeModel(Buffer.from(json).toString('utf8'), (rel) => {

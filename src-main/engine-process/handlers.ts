@@ -4,24 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodName, Params } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
+import { findAppRoot } from '../resources.js';
 import { finiteOrNull } from './sanitize.js';
 import type { Emit, Trainer } from './trainer.js';
 
 type Handler = (params: any) => Promise<unknown> | unknown;
 
 function appVersion(): string {
-  // Walk up from this file (dist/src-main/engine-process in browser mode, out/main in Electron) to package.json.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'digit-lab' && pkg.version) return pkg.version;
-    } catch {
-      // not here: keep walking up
-    }
-    dir = path.dirname(dir);
+  try {
+    const root = findAppRoot(path.dirname(fileURLToPath(import.meta.url)));
+    return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
   }
-  return '0.0.0';
 }
 
 export function createHandlers(

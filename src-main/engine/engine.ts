@@ -93,7 +93,7 @@ class DigitLabEngine implements Engine {
         this.forget(name);
       });
       if (result.batchesDone === 0) {
-        return { model: '', testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
+        return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
       }
       callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
       const probs = await predictProbs(model, this.data.test.images, this.data.test.count);

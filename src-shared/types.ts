@@ -10,6 +10,13 @@ export type {
 export const PRESETS = ['seed', 'fast', 'mlp'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
+/** What each preset is, for people: a short title and its layers. */
+export const PRESET_INFO: Record<PresetName, { title: string; text: string }> = {
+  fast: { title: 'Fast CNN', text: 'conv16 · pool · conv32 · pool · dense128 — sized for CPUs, ≥ 99%' },
+  seed: { title: 'Classic CNN', text: "the original project's Keras CNN: conv32 · conv64 · pool · dense128 — 1.2M params, slow on CPU" },
+  mlp: { title: 'MLP baseline', text: 'dense256 · dense10 — no convolutions, trains in seconds' },
+};
+
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import type { ConfusionSummary, Mistake } from '../../src-shared/types.js';
-import { imagesToFloat } from './data/mnist.js';
+import { imagesToFloat, rangeIndices } from './data/mnist.js';
 
 /** Softmax outputs for `count` images (n*10 floats), `batchSize` at a time. */
 export async function predictProbs(
@@ -31,12 +31,6 @@ export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number)
     const out = model.predict(tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]), { batchSize: n }) as tf.Tensor;
     return out.dataSync() as Float32Array;
   });
-}
-
-function rangeIndices(start: number, n: number): Int32Array {
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = start + i;
-  return idx;
 }
 
 /** Mean cross-entropy and accuracy of softmax outputs against labels. */

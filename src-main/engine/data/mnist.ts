@@ -176,6 +176,13 @@ export function splitTrainVal(train: Split, validationSize: number, trainSize: n
 
 const TO_FLOAT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
+/** The indices start, start+1, … start+n-1. */
+export function rangeIndices(start: number, n: number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = start + i;
+  return idx;
+}
+
 /** The images at `indices` as 0-1 floats, n*784 (into `out` when given; it must hold n*784). */
 export function imagesToFloat(images: Uint8Array, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
   const n = indices.length;

@@ -3,12 +3,11 @@
 // engine process exposes it over the protocol.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import envPaths from 'env-paths';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
-import { resolveResources } from '../resources.js';
+import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { predictFloats, predictProbs, summarize } from './evaluate.js';
@@ -19,7 +18,7 @@ import { fit } from './train.js';
 
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
 export function defaultHome(): string {
-  return process.env.DIGIT_LAB_HOME || envPaths('digit-lab', { suffix: '' }).data;
+  return userHome();
 }
 
 /** The shipped models/ folder (DIGIT_LAB_MODELS, else the dev tree's or the installed app's models/). */

@@ -26,7 +26,7 @@ export class Trainer {
     return this.job;
   }
 
-  start(engine: Engine, params: Partial<TrainConfig>): { jobId: string } {
+  start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
     if (this.running) throw new Error('a training run is already in progress: stop it first');
     const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...params };
     const job: TrainJob = {

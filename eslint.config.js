@@ -18,4 +18,9 @@ export default tseslint.config(
     files: ['src-renderer/**/*.ts', 'src-shared/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // The app's code is typed from the protocol: no `any` (tests may use it to poke at raw messages).
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts', 'src-renderer/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
 );

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
-import { readMnist } from './mnist-idx.js';
+import { mnistBatch, mnistSplit } from './mnist-batch.js';
 
 const args = process.argv.slice(2);
 const useFast = args.includes('--fast');
@@ -18,9 +18,7 @@ async function main(): Promise<void> {
     const { registerFastKernels } = await import('../src-main/engine/kernels/index.js');
     console.log('fast kernels:', registerFastKernels().join(', '));
   }
-  const data = readMnist('train', batch);
-  const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
-  const ys = tf.tensor1d(data.labels, 'float32');
+  const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
   for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed'] as PresetName[])) {
     const model = buildModel(preset, 'adam', 0.001);
     await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots

@@ -11,7 +11,8 @@ import {
 } from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
-import { readMnist, type MnistSplit } from './mnist-idx.js';
+import type { Split } from '../src-main/engine/data/mnist.js';
+import { mnistBatch, mnistSplit } from './mnist-batch.js';
 
 export interface PresetResult {
   preset: PresetName;
@@ -47,17 +48,9 @@ const PLAN: Record<PresetName, { compareBatch: number; stockBatches: number; fas
 const TRAIN_BATCH = 64;
 const EPOCH_IMAGES = 55_000;
 
-function batchTensors(data: MnistSplit, start: number, size: number): [tf.Tensor4D, tf.Tensor1D] {
-  const s = start % (data.count - size);
-  return [
-    tf.tensor4d(data.images.subarray(s * 784, (s + size) * 784), [size, 28, 28, 1]),
-    tf.tensor1d(data.labels.subarray(s, s + size), 'float32'),
-  ];
-}
-
 /** Trains on `count` batches of `size` images starting at image `start`; returns images per second. */
-async function trainSpeed(model: tf.LayersModel, data: MnistSplit, start: number, size: number, count: number): Promise<number> {
-  const batches = Array.from({ length: count }, (_, i) => batchTensors(data, start + i * size, size));
+async function trainSpeed(model: tf.LayersModel, data: Split, start: number, size: number, count: number): Promise<number> {
+  const batches = Array.from({ length: count }, (_, i) => mnistBatch(data, start + i * size, size));
   const t0 = performance.now();
   for (const [xs, ys] of batches) await model.trainOnBatch(xs, ys);
   const seconds = (performance.now() - t0) / 1000;
@@ -68,7 +61,7 @@ async function trainSpeed(model: tf.LayersModel, data: MnistSplit, start: number
 export async function measurePreset(preset: PresetName, fullEpoch: boolean): Promise<PresetResult> {
   await tf.setBackend('cpu');
   const plan = PLAN[preset];
-  const train = readMnist('train', fullEpoch ? EPOCH_IMAGES : Math.max(plan.fastImages, 4096) + 128);
+  const train = mnistSplit('train');
   const model = buildModel(preset, 'adam', 0.001);
 
   // Stock vs fast on the same batches (after warm-up batches: JIT, optimizer slots).
@@ -104,14 +97,14 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
   const decisions = splitDecisions();
 
   // Evaluation: the 10k test images, predict in batches of 1000.
-  const test = readMnist('t10k');
+  const test = mnistSplit('test');
   const t0 = performance.now();
   for (let s = 0; s < test.count; s += 1000) {
     const n = Math.min(1000, test.count - s);
-    const x = tf.tensor4d(test.images.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
+    const [x, y] = mnistBatch(test, s, n);
     const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
     await p.data();
-    tf.dispose([x, p]);
+    tf.dispose([x, y, p]);
   }
   const evalSeconds = (performance.now() - t0) / 1000;
   model.dispose();

@@ -15,6 +15,18 @@ import { failures, summary, table } from './security/report.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_INPUTS = ['src-main/electron', 'src-renderer/index.html', 'package.json'];
 
+/** The Electron version package.json asks for (the lowest of its range). Electronegativity looks only in
+ *  dependencies and devDependencies, and Electron is an optional dependency, so it is passed in. */
+export function electronVersion(root: string): string | undefined {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const range = pkg.optionalDependencies?.electron ?? pkg.devDependencies?.electron ?? pkg.dependencies?.electron;
+    return range ? /\d+\.\d+\.\d+/.exec(range)?.[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Copy the inputs (relative to `root`) into a fresh folder, keeping their relative paths. */
 export function stage(root: string, inputs: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-lab-scan-'));
@@ -37,7 +49,7 @@ export async function main(root: string, inputs: string[]): Promise<number> {
   }
   const dir = stage(root, inputs);
   try {
-    const result = await scan(dir);
+    const result = await scan(dir, electronVersion(root));
     console.log(`Electronegativity over ${inputs.join(', ')}`);
     console.log(table(result.findings));
     console.log(summary(result));

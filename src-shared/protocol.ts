@@ -2,6 +2,7 @@
 // process. Defined once here with zod: TypeScript types are inferred from the schemas, and every
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
+import { CLASSES, PIXELS } from './domain.js';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
@@ -14,20 +15,25 @@ const modelName = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, dash and underscore only');
-const probs = z.array(z.number()).length(10);
-const pixels784 = z.array(z.number().min(0).max(255)).length(784);
+const probs = z.array(z.number()).length(CLASSES);
+const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
 
+/** Hyperparameters of one training run. */
 export const trainConfigSchema = z.object({
   preset: z.enum(PRESETS),
   epochs: int(1, 200),
   batchSize: int(1, 4096),
   learningRate: z.number().positive().max(10),
   optimizer: z.enum(OPTIMIZERS),
+  /** Random shifts (±2 px) and small rotation/scale of training images. */
   augment: z.boolean(),
+  /** Number of training images used (0 = all left after the validation split). */
   trainSize: int(0, 60000),
+  /** Images held out of the training set for validation. */
   validationSize: int(0, 30000),
   seed: int(0, 2 ** 31 - 1),
   schedule: z.enum(SCHEDULES).optional(),
+  /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
 });
 
@@ -41,32 +47,41 @@ const batchSchema = z.object({
   epoch: z.number(), epochs: z.number(), batch: z.number(), batchesPerEpoch: z.number(), loss: metric,
   accuracy: metric, imagesPerSec: metric, elapsedMs: z.number(), etaMs: metric,
 });
+/** Which TF.js backend runs ('tensorflow' native or 'cpu' pure JS), on what device, whether the fast CPU kernels
+ *  are registered, which faster backends were skipped and why, and a one-line hint ('' when already on a GPU). */
 const backendSchema = z.object({
   name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
   skipped: z.array(z.object({ backend: z.string(), reason: z.string() })), hint: z.string(),
 });
 const metaSchema = z.object({
-  name: z.string(), preset: z.string(), config: z.any(), history: z.array(epochSchema),
+  name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.nullable(),
+  history: z.array(epochSchema),
   testAccuracy: z.number().nullable(), confusion: z.array(z.array(z.number())).nullable(), backend: z.string(),
   device: z.string(), durationMs: z.number(), createdAt: z.string(), params: z.number(),
   command: z.string().optional(), commit: z.string().optional(), dataset: z.string().optional(),
 });
+/** A model in the store: `shipped` = read-only, came with the app; `error` when its folder cannot be read. */
 const modelInfoSchema = z.object({
   name: z.string(), shipped: z.boolean(), active: z.boolean(), meta: metaSchema.nullable(), error: z.string().optional(),
 });
 const mistakeSchema = z.object({
   index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number(), probs,
 });
-const evalSchema = z.object({
-  model: z.string(), count: z.number(), correct: z.number(), accuracy: z.number(),
-  perClassAccuracy: z.array(z.number()), confusion: z.array(z.array(z.number())), mistakes: z.array(mistakeSchema),
-  durationMs: z.number(),
+/** Accuracy overall, per class, and confusion[actual][predicted]. */
+const confusionSchema = z.object({
+  accuracy: z.number(), perClassAccuracy: z.array(z.number()).length(CLASSES),
+  confusion: z.array(z.array(z.number())),
 });
+const evalSchema = confusionSchema.extend({
+  model: z.string(), count: z.number(), correct: z.number(), mistakes: z.array(mistakeSchema), durationMs: z.number(),
+});
+/** A test image (`pixels`: 784 grey levels 0-255) with the model's prediction. */
 const sampleSchema = z.object({
   index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number(), probs, pixels: pixels784,
 });
+/** `model` is null when nothing was saved (stopped before the first batch). */
 const trainResultSchema = z.object({
-  model: z.string(), testAccuracy: metric, stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
+  model: z.string().nullable(), testAccuracy: metric, stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
 });
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({
@@ -120,10 +135,32 @@ export const methods = {
 } as const;
 
 export type MethodName = keyof typeof methods;
+/** Methods the engine process answers (all but the relay's own). */
+export type EngineMethod = Exclude<MethodName, 'engine.restart'>;
+/** Params as a caller writes them. */
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+/** Params after validation (defaults applied), as a handler receives them. */
+export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+/** A result as the engine sends it (metrics may be null on the wire). */
+export type ResultOut<M extends MethodName> = z.input<(typeof methods)[M]['result']>;
+/** A result as a client reads it (null metrics back as NaN). */
 export type Result<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+
+// Domain types: every one is derived from a schema above, so there is no hand-written twin to drift.
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type BackendInfo = z.output<typeof backendSchema>;
+export type BatchProgress = z.output<typeof batchSchema>;
+export type EpochProgress = z.output<typeof epochSchema>;
+export type ConfusionSummary = z.output<typeof confusionSchema>;
+export type Mistake = z.output<typeof mistakeSchema>;
+export type EvalResult = z.output<typeof evalSchema>;
+export type Sample = z.output<typeof sampleSchema>;
+export type ModelMeta = z.output<typeof metaSchema>;
+export type ModelInfo = z.output<typeof modelInfoSchema>;
+export type TrainResult = z.output<typeof trainResultSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;
+export type JobState = TrainJob['state'];
 
 /** Events pushed from the engine to every attached client. */
 export const events = {
@@ -137,7 +174,12 @@ export const events = {
 } as const;
 
 export type EventName = keyof typeof events;
+/** An event as a client reads it. */
 export type EventData<E extends EventName> = z.output<(typeof events)[E]>;
+/** An event as the engine sends it. */
+export type EventOut<E extends EventName> = z.input<(typeof events)[E]>;
+/** Sends one event: the name picks the payload's type. */
+export type Emit = <E extends EventName>(event: E, data: EventOut<E>) => void;
 
 export const requestSchema = z.object({
   type: z.literal('request'),
@@ -173,10 +215,10 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Validate an incoming request's params. Throws an Error with a one-line message. */
-export function parseParams<M extends MethodName>(method: M, params: unknown): z.output<(typeof methods)[M]['params']> {
+export function parseParams<M extends MethodName>(method: M, params: unknown): ParsedParams<M> {
   const r = methods[method].params.safeParse(params ?? {});
   if (!r.success) throw new Error(`invalid params for ${method}: ${describeIssues(r.error)}`);
-  return r.data as z.output<(typeof methods)[M]['params']>;
+  return r.data as ParsedParams<M>;
 }
 
 /** Parse a raw wire message (string or object) into a validated envelope. Throws a one-line Error. */

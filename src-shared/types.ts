@@ -1,36 +1,30 @@
-// Domain types shared by the engine (Node side) and the renderer. Plain data only: everything here
-// must survive structured clone and JSON, because it crosses process and socket boundaries.
+// The domain's choices (presets, optimizers, schedules, backends) and the default training config. The domain's
+// data types are derived from the zod schemas in protocol.ts and re-exported here, so they are written once.
+import type { TrainConfig } from './protocol.js';
+
+export type {
+  BackendInfo, BatchProgress, ConfusionSummary, EpochProgress, EvalResult, Mistake, ModelInfo, ModelMeta, Sample,
+  TrainConfig, TrainResult,
+} from './protocol.js';
 
 export const PRESETS = ['seed', 'fast', 'mlp'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
+/** What each preset is, for people: a short title and its layers. */
+export const PRESET_INFO: Record<PresetName, { title: string; text: string }> = {
+  fast: { title: 'Fast CNN', text: 'conv16 · pool · conv32 · pool · dense128 — sized for CPUs, ≥ 99%' },
+  seed: { title: 'Classic CNN', text: "the original project's Keras CNN: conv32 · conv64 · pool · dense128 — 1.2M params, slow on CPU" },
+  mlp: { title: 'MLP baseline', text: 'dense256 · dense10 — no convolutions, trains in seconds' },
+};
+
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/** Learning-rate schedule: constant, or cosine decay to 5% over the run. */
 export const SCHEDULES = ['constant', 'cosine'] as const;
 
 export const BACKEND_CHOICES = ['auto', 'gpu', 'native', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-
-/** Hyperparameters of one training run. */
-export interface TrainConfig {
-  preset: PresetName;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: OptimizerName;
-  /** Random shifts (±2 px) and small rotation/scale of training images. */
-  augment: boolean;
-  /** Number of training images used (0 = all left after the validation split). */
-  trainSize: number;
-  /** Images held out of the training set for validation. */
-  validationSize: number;
-  seed: number;
-  /** Learning-rate schedule: constant, or cosine decay to 5% over the run. */
-  schedule?: 'constant' | 'cosine';
-  /** Name to save the model under; generated from preset and date when absent. */
-  name?: string;
-}
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'fast',
@@ -44,110 +38,3 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 42,
   schedule: 'cosine',
 };
-
-/** Which TF.js backend runs, on what, and why the faster ones were not used. */
-export interface BackendInfo {
-  /** TF.js backend name: 'tensorflow' (native, CPU or GPU) or 'cpu' (pure JS). */
-  name: string;
-  kind: 'gpu' | 'native-cpu' | 'pure-js';
-  /** Human-readable device, e.g. "NVIDIA H100 80GB HBM3" or "pure JavaScript (2 cores)". */
-  device: string;
-  /** True when Digit Lab's fast CPU kernels are registered (pure-JS backend only). */
-  fastKernels: boolean;
-  /** Faster backends that were tried and skipped, each with the reason. */
-  skipped: { backend: string; reason: string }[];
-  /** One-line hint on how to get faster, or '' when already on a GPU. */
-  hint: string;
-}
-
-export interface BatchProgress {
-  epoch: number; // 1-based
-  epochs: number;
-  batch: number; // 1-based within the epoch
-  batchesPerEpoch: number;
-  loss: number;
-  accuracy: number;
-  imagesPerSec: number;
-  elapsedMs: number;
-  etaMs: number;
-}
-
-export interface EpochProgress {
-  epoch: number; // 1-based
-  epochs: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  imagesPerSec: number;
-  elapsedMs: number;
-  etaMs: number;
-}
-
-export interface ConfusionSummary {
-  accuracy: number;
-  perClassAccuracy: number[]; // 10 entries
-  /** confusion[actual][predicted] */
-  confusion: number[][];
-}
-
-export interface Mistake {
-  index: number; // index in the test set
-  label: number;
-  predicted: number;
-  confidence: number; // probability of the predicted class
-  probs: number[]; // 10 entries
-}
-
-export interface EvalResult extends ConfusionSummary {
-  model: string;
-  count: number;
-  correct: number;
-  mistakes: Mistake[];
-  durationMs: number;
-}
-
-export interface Sample {
-  index: number;
-  label: number;
-  predicted: number;
-  confidence: number;
-  probs: number[];
-  /** 784 grey levels 0-255, row-major, white ink on black as in MNIST. */
-  pixels: number[];
-}
-
-export interface ModelMeta {
-  name: string;
-  preset: PresetName | 'imported';
-  config: TrainConfig | null;
-  history: EpochProgress[];
-  testAccuracy: number | null;
-  confusion: number[][] | null;
-  backend: string;
-  device: string;
-  durationMs: number;
-  createdAt: string; // ISO date
-  params: number;
-  command?: string;
-  commit?: string;
-  dataset?: string;
-}
-
-export interface ModelInfo {
-  name: string;
-  /** Shipped with the app (read-only), as opposed to trained by the user. */
-  shipped: boolean;
-  active: boolean;
-  meta: ModelMeta | null;
-  /** Set when the folder exists but cannot be read as a model. */
-  error?: string;
-}
-
-export interface TrainResult {
-  model: string;
-  testAccuracy: number;
-  stopped: boolean;
-  history: EpochProgress[];
-  durationMs: number;
-}

@@ -17,7 +17,7 @@ function electronBinary(): { path: string | null; reason: string } {
   } catch (err) {
     return {
       path: null,
-      reason: `Electron binary not installed (${(err as Error).message.split('\n')[0]}); installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1?`,
+      reason: `Electron not installed (${(err as Error).message.split('\n')[0]}): an optional dependency, left out where its download from GitHub fails`,
     };
   }
 }

@@ -21,6 +21,15 @@ const asar = require('@electron/asar') as { listPackage(file: string): string[];
 const config = loadBuilderConfig();
 const MNIST_FILES = ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte'];
 
+/** Electron's version: the installed package's, else the lockfile's (npm drops the optional package when its
+ *  binary download fails; electron-builder then needs the version given, as it reads only (dev)dependencies). */
+function electronVersion(): string {
+  const installed = path.join(ROOT, 'node_modules/electron/package.json');
+  if (fs.existsSync(installed)) return (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version: string }).version;
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+  return lock.packages['node_modules/electron'].version;
+}
+
 /** The bundled engine-process entry that out/main/index.js starts (electron-vite's ?modulePath chunk). */
 function engineChunk(mainJs: string): string {
   const m = /join\(import\.meta\.dirname, "(\.\/chunks\/[^"]+\.js)"\)/.exec(mainJs);
@@ -69,10 +78,12 @@ describe.skipIf(process.platform !== 'linux')('electron-builder --linux dir (sta
     const dist = path.join(tmp, 'electron-dist');
     fs.mkdirSync(path.join(dist, 'resources'), { recursive: true });
     fs.writeFileSync(path.join(dist, 'electron'), '#!/bin/sh\necho stand-in for the Electron binary\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(dist, 'version'), JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/electron/package.json'), 'utf8')).version);
+    const version = electronVersion();
+    fs.writeFileSync(path.join(dist, 'version'), version);
     const cfg = structuredClone(config);
     delete cfg.electronFuses; // a stand-in binary has no fuse wire to flip
     cfg.electronDist = dist;
+    cfg.electronVersion = version;
     cfg.directories = { ...cfg.directories, output: path.join(tmp, 'out') };
     const cfgFile = path.join(tmp, 'electron-builder.json');
     fs.writeFileSync(cfgFile, JSON.stringify(cfg));

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_INPUTS, main } from '../scripts/scan-security.js';
+import { DEFAULT_INPUTS, electronVersion, main } from '../scripts/scan-security.js';
 import { scan } from '../scripts/security/electronegativity.js';
 import { failures, table } from '../scripts/security/report.js';
 
@@ -95,6 +95,13 @@ describe('scan:security', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['scan:security']).toBe('tsx scripts/scan-security.ts');
     expect(pkg.scripts.test).toContain('npm run scan:security');
+  });
+
+  it('tells Electronegativity the Electron version, which it cannot find under optionalDependencies', () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+    const locked = lock.packages['node_modules/electron'].version;
+    expect(electronVersion(ROOT)?.split('.')[0]).toBe(locked.split('.')[0]);
+    expect(electronVersion(path.join(tmp, 'nowhere'))).toBeUndefined();
   });
 
   it('prints one aligned row per finding', () => {

@@ -1,6 +1,7 @@
-// .github/workflows/release.yml: parses, runs on v* tags over Linux/Windows/macOS, installs and tests the
-// way .ci/run does (but downloads Electron), runs the Electron e2e test under xvfb before building, builds
+// .github/workflows/release.yml: parses, runs on v* tags over Linux/Windows/macOS, installs (downloading
+// Electron) and runs the README's test command, runs the Electron e2e test under xvfb before building, builds
 // with electron-builder --publish never, uploads, releases; every script and file it names exists.
+// .ci/run runs the README's set-up commands verbatim.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -50,14 +51,26 @@ describe('release workflow', () => {
     for (const m of include) expect(m.builder).toBe(builderFlag[m.os.split('-')[0]]);
   });
 
-  it('sets up Node with the npm cache, and installs and tests with .ci/run’s own commands', () => {
+  it('sets up Node with the npm cache, installs from the lockfile and runs the README’s test command', () => {
     const setup = build.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
     expect(setup?.with).toMatchObject({ cache: 'npm' });
     expect(Number(setup?.with?.['node-version'])).toBeGreaterThanOrEqual(20);
     expect(build.steps[0].uses).toMatch(/^actions\/checkout@v\d+$/);
-    const ciNpm = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npm '));
-    expect(ciNpm).toEqual(['npm ci --no-audit --no-fund', 'npm test']);
-    for (const line of ciNpm) expect(runs(build)).toContain(line);
+    expect(runs(build)).toContain('npm ci --no-audit --no-fund');
+    expect(runs(build)).toContain('npm test');
+  });
+
+  it('.ci/run runs the README’s two set-up commands verbatim, with nothing exported before them', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const setup = /## Set-up[^\n]*\n+```sh\n([\s\S]*?)```/.exec(readme)![1];
+    const commands = setup.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(commands).toEqual(['npm install && npx digit-lab train', 'npm test']);
+    const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((l) => l.trim());
+    const npmLines = ci.filter((l) => l.startsWith('npm '));
+    expect(npmLines).toEqual(commands);
+    const before = ci.slice(0, ci.indexOf(commands[0]));
+    expect(before.filter((l) => /^export\s|^[A-Z_]+=\S*\s+npm\b/.test(l))).toEqual([]);
+    expect(ci.join('\n')).not.toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
   });
 
   it('lets npm ci download Electron: ELECTRON_SKIP_BINARY_DOWNLOAD is set nowhere', () => {

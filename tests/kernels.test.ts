@@ -2,7 +2,7 @@
 // random shapes against the stock kernels, then one real training step of every preset.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readMnist } from '../bench/mnist-idx.js';
+import { mnistBatch, mnistSplit } from '../bench/mnist-batch.js';
 import {
   FAST_KERNEL_NAMES,
   parallelStats,
@@ -15,21 +15,10 @@ import {
   unregisterFastKernels,
 } from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
+import { mulberry32 } from '../src-shared/random.js';
 import type { PresetName } from '../src-shared/types.js';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = rng(20240601);
+const rand = mulberry32(20240601);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
 
@@ -332,9 +321,7 @@ describe('one training step on real MNIST gives the same weights with fast and s
   const batchSizes: Record<PresetName, number> = { seed: 2, fast: 8, mlp: 64 };
   it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
     const batch = batchSizes[preset];
-    const data = readMnist('train', batch);
-    const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
-    const ys = tf.tensor1d(data.labels, 'float32');
+    const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
     const initial = buildModel(preset, 'adam', 0.001);
     const start = initial.getWeights().map((w) => w.clone());
 
@@ -344,7 +331,7 @@ describe('one training step on real MNIST gives the same weights with fast and s
       const model = buildModel(preset, 'adam', 0.001);
       model.setWeights(start);
       // Dropout masks come from Math.random seeds: the same sequence for both runs.
-      const spy = vi.spyOn(Math, 'random').mockImplementation(rng(7));
+      const spy = vi.spyOn(Math, 'random').mockImplementation(mulberry32(7));
       try {
         await model.trainOnBatch(xs, ys);
       } finally {

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../src-shared/protocol.js';
-import { ENGINE_ENTRY, forkEngine } from '../src-main/ipc/fork-engine.js';
+import { forkEngine } from '../src-main/ipc/fork-engine.js';
+import { resolveResources } from '../src-main/resources.js';
 import { Relay } from '../src-main/ipc/relay.js';
 import { ROOT } from './helpers/browser.js';
 
@@ -29,7 +30,7 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
 
   beforeAll(() => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-relay-'));
-    expect(path.resolve(ENGINE_ENTRY)).not.toBe(''); // the compiled entry path helper resolves
+    expect(resolveResources().engineProcess).toBe(entry); // the entry forkEngine() forks by default
     relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
     relay.start();
     relay.connect(client);

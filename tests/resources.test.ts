@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
 import {
-  engineEnv, findAppRoot, isPackagedLayout, missingResources, resolveResources,
+  engineEnv, findAppRoot, isPackagedLayout, missingResources, resolveResources, userHome,
 } from '../src-main/resources.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -34,6 +34,15 @@ describe('dev tree', () => {
     expect(p.mainEntry).toBe(path.join(ROOT, 'out', 'main', 'index.js'));
     expect(p.preload).toBe(path.join(ROOT, 'out', 'preload', 'index.cjs'));
     expect(p.rendererIndex).toBe(path.join(ROOT, 'out', 'renderer', 'index.html'));
+    // browser mode: the tsc-built engine entry it forks and the vite-built page it serves
+    expect(p.engineProcess).toBe(path.join(ROOT, 'dist', 'src-main', 'engine-process', 'main.js'));
+    expect(p.webRendererDir).toBe(path.join(ROOT, 'dist', 'renderer'));
+  });
+
+  it('puts the user’s models in DIGIT_LAB_HOME, else in the per-user data folder', () => {
+    expect(userHome({ DIGIT_LAB_HOME: '/srv/lab' })).toBe('/srv/lab');
+    expect(userHome({})).toMatch(/digit-lab$/);
+    expect(userHome({})).not.toBe(ROOT);
   });
 
   it('stays dev under an unpackaged Electron (resourcesPath is Electron’s own)', () => {

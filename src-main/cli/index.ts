@@ -1,12 +1,13 @@
 // The `digit-lab` command line: train, evaluate, sample, predict, models.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
+import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
-import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
 import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
-import { digitLines, percent, probBars, sideBySide, table } from './render.js';
+import { digitLines, probBars, sideBySide, table } from './render.js';
 import { runTrain } from './train.js';
 
 function intArg(min: number, max: number) {
@@ -53,7 +54,7 @@ function backendLine(e: DigitLabEngine): string {
 program
   .command('train')
   .description('train a model on the training set, evaluate it on the test set and save it')
-  .addOption(new Option('-p, --preset <name>', 'network').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
+  .addOption(new Option('-p, --preset <name>', `network: ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
   .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
   .option('-b, --batch-size <n>', 'images per batch', intArg(1, 4096), DEFAULT_TRAIN_CONFIG.batchSize)
   .option('--lr <rate>', 'learning rate', floatArg, DEFAULT_TRAIN_CONFIG.learningRate)
@@ -129,7 +130,7 @@ program
     }
     const e = await engine();
     const { probs: [probs], model } = await e.predict([pre.pixels], o.model);
-    const digit = probs.indexOf(Math.max(...probs));
+    const digit = argmax(probs);
     if (o.json) {
       process.stdout.write(JSON.stringify({ model, digit, probs }) + '\n');
       return;

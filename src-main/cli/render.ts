@@ -1,5 +1,6 @@
 // Terminal rendering: digits as Unicode blocks, small aligned tables.
 import pc from 'picocolors';
+import { IMAGE_SIDE as SIDE, argmax } from '../../src-shared/domain.js';
 
 const SHADES = [' ', '░', '▒', '▓', '█'];
 
@@ -10,11 +11,11 @@ const SHADES = [' ', '░', '▒', '▓', '█'];
  */
 export function digitLines(pixels: ArrayLike<number>, color = pc.isColorSupported): string[] {
   const lines: string[] = [];
-  for (let y = 0; y < 28; y += 2) {
+  for (let y = 0; y < SIDE; y += 2) {
     let line = '';
-    for (let x = 0; x < 28; x++) {
-      const top = pixels[y * 28 + x];
-      const bottom = pixels[(y + 1) * 28 + x];
+    for (let x = 0; x < SIDE; x++) {
+      const top = pixels[y * SIDE + x];
+      const bottom = pixels[(y + 1) * SIDE + x];
       if (color) {
         line += `\x1b[38;2;${top};${top};${top}m\x1b[48;2;${bottom};${bottom};${bottom}m▀`;
       } else {
@@ -56,19 +57,9 @@ export function table(header: string[], rows: (string | number)[][]): string {
   return [fmt(header, 0), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map((r, i) => fmt(r, i + 1))].join('\n');
 }
 
-export const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
-
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
-}
-
 /** 10 probabilities as a compact bar chart, one line per class. */
 export function probBars(probs: number[], width = 30): string[] {
-  const best = probs.indexOf(Math.max(...probs));
+  const best = argmax(probs, 0, probs.length);
   return probs.map((p, k) => {
     const bar = '█'.repeat(Math.round(p * width)).padEnd(width, '·');
     const line = `${k}  ${bar}  ${(p * 100).toFixed(1).padStart(5)}%`;

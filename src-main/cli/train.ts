@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import type { TrainConfig } from '../../src-shared/types.js';
 import type { DigitLabEngine } from '../engine/engine.js';
-import { duration, percent } from './render.js';
+import { formatDuration as duration, formatPercent as percent } from '../../src-shared/domain.js';
 
 /** The source commit, when run from a git checkout (recorded in meta.json). */
 function gitCommit(): string | undefined {
@@ -62,7 +62,7 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
       },
     });
     (bar as cliProgress.SingleBar | null)?.stop();
-    if (!result.model) {
+    if (result.model === null) {
       process.stderr.write('stopped before the first batch finished: nothing saved\n');
       return 130;
     }

@@ -2,18 +2,19 @@
 // No TensorFlow here. The renderer is sandboxed (contextIsolation, sandbox, no nodeIntegration, strict CSP);
 // navigation, new windows, webviews and permission requests are refused; IPC is accepted only from our own page.
 import { app, BrowserWindow, ipcMain, Menu, session, shell, type IpcMainEvent } from 'electron';
-import envPaths from 'env-paths';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Relay, type Client } from '../ipc/relay.js';
+import { resolveResources, userHome } from '../resources.js';
+import { CHANNEL } from './channel.js';
 import { forkUtilityEngine } from './engine.js';
 import { buildMenu } from './menu.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
 
-const CHANNEL = 'digit-lab:message';
+const resources = resolveResources({ appRoot: app.getAppPath(), isPackaged: app.isPackaged });
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-const indexFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
-const preloadFile = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+const indexFile = resources.rendererIndex;
+const preloadFile = resources.preload;
 const appUrl = devUrl ? new URL(devUrl).origin : pathToFileURL(indexFile).href;
 
 /** Is this URL our own renderer page (file:// index.html, or the dev server in development)? */
@@ -30,7 +31,7 @@ function trusted(url: string): boolean {
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
 
-const relay = new Relay(forkUtilityEngine, (line) => console.error(`digit-lab: ${line}`));
+const relay = new Relay(() => forkUtilityEngine(resources), (line) => console.error(`digit-lab: ${line}`));
 let win: BrowserWindow | null = null;
 let disconnect: (() => void) | null = null;
 
@@ -108,7 +109,7 @@ app.on('second-instance', () => {
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const home = process.env.DIGIT_LAB_HOME || envPaths('digit-lab', { suffix: '' }).data;
+  const home = userHome();
   Menu.setApplicationMenu(buildMenu({
     restartEngine: () => relay.restart(),
     showDataFolder: () => {

@@ -2,8 +2,7 @@
 // two functions on window.digitLab — send a protocol message, listen for protocol messages — and nothing else
 // (no ipcRenderer, no Node). The main process validates everything that arrives.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-
-const CHANNEL = 'digit-lab:message';
+import { CHANNEL } from './channel.js';
 
 contextBridge.exposeInMainWorld('digitLab', {
   send(message: unknown): void {

@@ -2,13 +2,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MethodName, Params } from '../../src-shared/protocol.js';
+import type { Emit, EngineMethod, ParsedParams, ResultOut } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { findAppRoot } from '../resources.js';
 import { finiteOrNull } from './sanitize.js';
-import type { Emit, Trainer } from './trainer.js';
+import type { Trainer } from './trainer.js';
 
-type Handler = (params: any) => Promise<unknown> | unknown;
+/** One handler per engine method, typed from the protocol: a missing or mistyped handler does not compile. */
+export type Handlers = {
+  [M in EngineMethod]: (params: ParsedParams<M>) => Promise<ResultOut<M>> | ResultOut<M>;
+};
 
 function appVersion(): string {
   try {
@@ -22,8 +25,8 @@ function appVersion(): string {
 export function createHandlers(
   engine: () => Promise<Engine>,
   trainer: Trainer,
-  emit: Emit & ((event: 'evalProgress', data: unknown) => void),
-): Partial<Record<MethodName, Handler>> {
+  emit: Emit,
+): Handlers {
   const version = appVersion();
   const toFiles = (files: { path: string; data: Uint8Array }[]) =>
     files.map((f) => ({ path: f.path, base64: Buffer.from(f.data).toString('base64') }));
@@ -39,9 +42,9 @@ export function createHandlers(
         version,
       });
     },
-    train: async (p: Params<'train'>) => trainer.start(await engine(), p),
+    train: async (p) => trainer.start(await engine(), p),
     stop: () => trainer.stop(),
-    evaluate: async (p: Params<'evaluate'>) => {
+    evaluate: async (p) => {
       const e = await engine();
       let last = 0;
       return e.evaluate(p.model, (done, total) => {
@@ -51,30 +54,30 @@ export function createHandlers(
         emit('evalProgress', { done, total });
       });
     },
-    predict: async (p: Params<'predict'>) => {
+    predict: async (p) => {
       // The protocol carries grey levels 0-255 (as the images are stored); the engine wants 0-1.
       const inputs = p.inputs.map((row) => Float32Array.from(row, (v) => v / 255));
       return (await engine()).predict(inputs, p.model);
     },
-    samples: async (p: Params<'samples'>) => (await engine()).samples(p.n, p.seed, p.model),
-    testImages: async (p: Params<'testImages'>) => ({ images: (await engine()).testImages(p.indices) }),
+    samples: async (p) => (await engine()).samples(p.n, p.seed, p.model),
+    testImages: async (p) => ({ images: (await engine()).testImages(p.indices) }),
     'models.list': async () => finiteOrNull({ models: await (await engine()).listModels() }),
-    'models.setActive': async (p: Params<'models.setActive'>) => {
+    'models.setActive': async (p) => {
       await (await engine()).setActiveModel(p.name);
       return { active: p.name };
     },
-    'models.rename': async (p: Params<'models.rename'>) => {
+    'models.rename': async (p) => {
       if (trainer.running && trainer.snapshot()?.config.name === p.from) throw new Error(`'${p.from}' is being trained`);
       return { name: await (await engine()).renameModel(p.from, p.to) };
     },
-    'models.delete': async (p: Params<'models.delete'>) => {
+    'models.delete': async (p) => {
       await (await engine()).deleteModel(p.name);
       return { deleted: p.name };
     },
-    'models.import': async (p: Params<'models.import'>) => {
+    'models.import': async (p) => {
       const files = p.files.map((f) => ({ path: f.path, data: new Uint8Array(Buffer.from(f.base64, 'base64')) }));
       return { name: await (await engine()).importModel(p.name, files) };
     },
-    'models.export': async (p: Params<'models.export'>) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
+    'models.export': async (p) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
   };
 }

@@ -3,20 +3,18 @@
 // requests from its parent; training runs here so the UI never freezes and a crash takes only this process down.
 // Configuration comes through the environment: DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA.
 import {
-  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, type EventName, type Message,
+  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, type Emit, type EngineMethod, type Message,
 } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { createEngine } from '../engine/engine.js';
-import { createHandlers } from './handlers.js';
+import { createHandlers, type Handlers } from './handlers.js';
 import { parentLink } from './port.js';
 import { finiteOrNull } from './sanitize.js';
 import { Trainer } from './trainer.js';
 
 const link = parentLink();
 
-function emit(event: EventName, data: unknown): void {
-  link.send({ type: 'event', event, data: finiteOrNull(data) });
-}
+const emit: Emit = (event, data) => link.send({ type: 'event', event, data: finiteOrNull(data) });
 
 function reply(id: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {
   if (result.ok) {
@@ -46,15 +44,19 @@ function engine(): Promise<Engine> {
 const trainer = new Trainer(emit);
 const handlers = createHandlers(engine, trainer, emit);
 
+/** Validate the params and run the method's handler; the generic keeps params and handler of one method together. */
+async function call<M extends EngineMethod>(method: M, params: unknown): Promise<unknown> {
+  const handler: Handlers[M] = handlers[method];
+  return handler(parseParams(method, params));
+}
+
 async function handle(msg: Message): Promise<void> {
   if (msg.type !== 'request') return; // the parent sends only requests
   const { id, method } = msg;
   try {
     if (!isMethod(method)) throw new Error(`unknown method: ${method}`);
-    const handler = handlers[method];
-    if (!handler) throw new Error(`method ${method} is not handled by the engine`);
-    const value = await handler(parseParams(method, msg.params));
-    reply(id, { ok: true, value });
+    if (method === 'engine.restart') throw new Error(`method ${method} is answered by the relay, not the engine`);
+    reply(id, { ok: true, value: await call(method, msg.params) });
   } catch (err) {
     reply(id, { ok: false, error: oneLine(err) });
   }

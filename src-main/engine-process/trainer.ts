@@ -2,30 +2,15 @@
 // job keeps its batches and epochs so a client that (re-)attaches later (a reloaded window) can redraw everything.
 // One job at a time; Stop aborts it within one batch and the model trained so far is saved by the engine.
 import { randomUUID } from 'node:crypto';
-import type { BatchProgress, EpochProgress, TrainConfig, TrainResult } from '../../src-shared/types.js';
+import type { BatchProgress, Emit, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 import type { Engine } from '../engine/api.js';
-
-export type JobState = 'running' | 'stopping' | 'done' | 'stopped' | 'failed';
-
-export interface Job {
-  id: string;
-  state: JobState;
-  config: TrainConfig;
-  startedAt: string;
-  batches: BatchProgress[];
-  epochs: EpochProgress[];
-  result: TrainResult | null;
-  error: string | null;
-}
 
 /** Batch points kept for re-attach; beyond this every other one is dropped (charts stay the same shape). */
 export const MAX_KEPT_BATCHES = 4000;
 
-export type Emit = (event: 'batch' | 'epoch' | 'done' | 'error' | 'log', data: unknown) => void;
-
 export class Trainer {
-  private job: Job | null = null;
+  private job: TrainJob | null = null;
   private abort: AbortController | null = null;
   private keepEvery = 1;
   private seen = 0;
@@ -37,14 +22,14 @@ export class Trainer {
   }
 
   /** The current or last job, as `status` reports it. */
-  snapshot(): Job | null {
+  snapshot(): TrainJob | null {
     return this.job;
   }
 
-  start(engine: Engine, params: Partial<TrainConfig>): { jobId: string } {
+  start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
     if (this.running) throw new Error('a training run is already in progress: stop it first');
     const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...params };
-    const job: Job = {
+    const job: TrainJob = {
       id: randomUUID(), state: 'running', config, startedAt: new Date().toISOString(),
       batches: [], epochs: [], result: null, error: null,
     };
@@ -90,7 +75,7 @@ export class Trainer {
     return { stopping: true };
   }
 
-  private keep(job: Job, p: BatchProgress): void {
+  private keep(job: TrainJob, p: BatchProgress): void {
     this.seen++;
     if ((this.seen - 1) % this.keepEvery !== 0) return;
     job.batches.push(p);

@@ -3,24 +3,22 @@
 // engine process exposes it over the protocol.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import envPaths from 'env-paths';
+import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
-import { resolveResources } from '../resources.js';
+import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
-import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
+import { predictFloats, predictProbs, summarize } from './evaluate.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 
-const PIXELS = 784;
-
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
 export function defaultHome(): string {
-  return process.env.DIGIT_LAB_HOME || envPaths('digit-lab', { suffix: '' }).data;
+  return userHome();
 }
 
 /** The shipped models/ folder (DIGIT_LAB_MODELS, else the dev tree's or the installed app's models/). */
@@ -47,14 +45,14 @@ class DigitLabEngine implements Engine {
 
   private async model(name?: string): Promise<{ name: string; model: tf.LayersModel }> {
     const resolved = name ?? this.store.activeName();
-    if (!resolved) throw new StoreError("no model yet: train one with 'digit-lab train'");
+    if (!resolved) throw new StoreError('no model yet: train one first');
     let model = this.cache.get(resolved);
     if (!model) {
       model = await this.store.load(resolved);
       const shape = model.outputs[0].shape;
-      if (shape[shape.length - 1] !== 10) {
+      if (shape[shape.length - 1] !== CLASSES) {
         model.dispose();
-        throw new StoreError(`model '${resolved}' does not output 10 classes (output shape [${shape.join(', ')}])`);
+        throw new StoreError(`model '${resolved}' does not output ${CLASSES} classes (output shape [${shape.join(', ')}])`);
       }
       this.cache.set(resolved, model);
     }
@@ -93,7 +91,7 @@ class DigitLabEngine implements Engine {
         this.forget(name);
       });
       if (result.batchesDone === 0) {
-        return { model: '', testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
+        return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
       }
       callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
       const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
@@ -123,16 +121,16 @@ class DigitLabEngine implements Engine {
     const { name: model, model: m } = await this.model(name);
     const x = new Float32Array(inputs.length * PIXELS);
     inputs.forEach((input, i) => {
-      if (input.length !== PIXELS) throw new Error(`input ${i} has ${input.length} values, expected 784 (28×28)`);
+      if (input.length !== PIXELS) throw new Error(`input ${i} has ${input.length} values, expected ${PIXELS} (${IMAGE_SIDE}×${IMAGE_SIDE})`);
       x.set(input, i * PIXELS);
     });
     const out = predictFloats(m, x, inputs.length);
-    const probs = inputs.map((_, i) => Array.from(out.subarray(i * 10, i * 10 + 10)));
+    const probs = inputs.map((_, i) => Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES)));
     return { model, probs };
   }
 
   async samples(n: number, seed = Math.floor(Math.random() * 2 ** 31), name?: string) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
     const { name: model, model: m } = await this.model(name);
     const rng = mulberry32(seed);
     const test = this.data.test;
@@ -142,7 +140,7 @@ class DigitLabEngine implements Engine {
     const indices = [...chosen];
     const out = predictFloats(m, imagesToFloat(test.images, indices), count);
     const samples = indices.map((index, i) => {
-      const probs = Array.from(out.subarray(i * 10, i * 10 + 10));
+      const probs = Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES));
       const predicted = argmax(probs);
       return {
         index, label: test.labels[index], predicted, confidence: probs[predicted], probs,
@@ -192,7 +190,7 @@ class DigitLabEngine implements Engine {
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');
     if (!json) throw new StoreError('the imported folder has no model.json');
-    // Validate before anything is written: it must load and map 28×28 images to 10 classes.
+    // Validate before anything is written: it must load and map 28×28 images to the 10 classes.
     let model: tf.LayersModel;
     try {
       model = await deserializeModel(Buffer.from(json).toString('utf8'), (rel) => {
@@ -206,8 +204,9 @@ class DigitLabEngine implements Engine {
     try {
       const inShape = model.inputs[0].shape.slice(1).join('x');
       const outShape = model.outputs[0].shape.slice(1).join('x');
-      if (inShape !== '28x28x1' || outShape !== '10') {
-        throw new StoreError(`cannot import: the model maps ${inShape} to ${outShape}, expected 28x28x1 to 10`);
+      const want = { in: `${IMAGE_SIDE}x${IMAGE_SIDE}x1`, out: String(CLASSES) };
+      if (inShape !== want.in || outShape !== want.out) {
+        throw new StoreError(`cannot import: the model maps ${inShape} to ${outShape}, expected ${want.in} to ${want.out}`);
       }
       const meta: ModelMeta = {
         name, preset: 'imported', config: null, history: [], testAccuracy: null, confusion: null,

@@ -1,14 +1,9 @@
 // Model presets: the layers of each network, and the optimizer that trains it.
 import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIDE } from '../../src-shared/domain.js';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
 
-export const PRESET_INFO: Record<PresetName, string> = {
-  seed: "the original project's Keras CNN: conv32-conv64-pool-dense128 (1.2M params; slow on CPU)",
-  fast: 'a small LeNet-style CNN sized for CPU training: conv16-pool-conv32-pool-dense128 (≥ 99%)',
-  mlp: 'a baseline multilayer perceptron: dense256-dense10 (no convolutions)',
-};
-
-const INPUT_SHAPE = [28, 28, 1];
+const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
 
 /** The original classifier.py network, layer for layer. */
 function seed(): tf.Sequential {

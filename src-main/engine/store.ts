@@ -201,13 +201,6 @@ export class ModelStore {
     ]);
   }
 
-  /** Rewrite only meta.json of a user model (atomic file write). */
-  updateMeta(name: string, meta: ModelMeta): void {
-    const { dir, shipped } = this.dirOf(name);
-    if (shipped) throw new StoreError(`'${name}' is a shipped model and cannot be changed`);
-    writeJsonAtomic(path.join(dir, 'meta.json'), meta);
-  }
-
   async load(name: string): Promise<tf.LayersModel> {
     const { dir } = this.dirOf(name);
     const jsonPath = path.join(dir, 'model.json');

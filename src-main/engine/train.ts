@@ -1,14 +1,13 @@
 // The training loop: shuffled mini-batches, optional augmentation, a cosine learning-rate schedule,
 // per-batch and per-epoch progress, validation after each epoch, stop within one batch.
 import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
 import { augmentBatch } from './data/augment.js';
 import { batchIndices, imagesToFloat, type Split } from './data/mnist.js';
 import { lossAndAccuracy, predictProbs } from './evaluate.js';
-
-const PIXELS = 784;
 
 export class TrainingDiverged extends Error {}
 
@@ -69,7 +68,7 @@ export async function fit(
       for (let i = 0; i < n; i++) y[i] = train.labels[idx[i]];
 
       setLearningRate(model.optimizer, scheduledLearningRate(config, batchesDone / totalBatches));
-      const xs = tf.tensor4d(x, [n, 28, 28, 1]);
+      const xs = tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]);
       const ys = tf.tensor2d(y, [n, 1]);
       let loss: number;
       let accuracy: number;

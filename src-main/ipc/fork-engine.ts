@@ -1,13 +1,16 @@
-// Browser mode's engine process: child_process.fork of the compiled engine-process entry, with the engine's
-// environment (DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA ...) passed through.
+// Browser mode's engine process: child_process.fork of the compiled engine-process entry (resources.ts says
+// where), with the engine's environment (DIGIT_LAB_HOME, DIGIT_LAB_BACKEND ...) passed through plus where the
+// data and the shipped models are (engineEnv).
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { engineEnv, resolveResources } from '../resources.js';
 import type { EngineChild } from './relay.js';
 
-/** dist/src-main/engine-process/main.js, next to this file once compiled. */
-export const ENGINE_ENTRY = fileURLToPath(new URL('../engine-process/main.js', import.meta.url));
-
-export function forkEngine(entry: string = ENGINE_ENTRY, env: NodeJS.ProcessEnv = process.env): EngineChild {
+export function forkEngine(entry?: string, env?: NodeJS.ProcessEnv): EngineChild {
+  if (!entry || !env) {
+    const paths = resolveResources();
+    entry ??= paths.engineProcess;
+    env ??= engineEnv(paths);
+  }
   const child = fork(entry, [], {
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

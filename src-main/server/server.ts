@@ -3,11 +3,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../src-shared/protocol.js';
 import { forkEngine } from '../ipc/fork-engine.js';
 import { Relay, type EngineChild } from '../ipc/relay.js';
+import { resolveResources } from '../resources.js';
 import { cookieName, hostAllowed, hostsFor, newToken, originAllowed, tokenOk, type Gate } from './auth.js';
 import { resolveAsset, securityHeaders, sendFile } from './static.js';
 
@@ -16,7 +16,7 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
-  /** Built renderer folder; default dist/renderer. */
+  /** Built renderer folder; default dist/renderer (resources.ts). */
   rendererDir?: string;
   spawnEngine?: () => EngineChild;
   log?: (line: string) => void;
@@ -31,13 +31,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** dist/renderer: next to dist/src-main when compiled, or under the repository when run from source (tsx). */
-export function defaultRendererDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/dist/src-main/server or <root>/src-main/server
-  const up2 = path.resolve(here, '../..');
-  return path.basename(up2) === 'dist' ? path.join(up2, 'renderer') : path.join(up2, 'dist', 'renderer');
-}
-
 function deny(res: ServerResponse, status: number, text: string): void {
   securityHeaders(res);
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -47,7 +40,7 @@ function deny(res: ServerResponse, status: number, text: string): void {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? newToken();
-  const rendererDir = path.resolve(opts.rendererDir ?? defaultRendererDir());
+  const rendererDir = path.resolve(opts.rendererDir ?? resolveResources().webRendererDir);
   const log = opts.log ?? ((line: string) => console.error(line));
   if (!resolveAsset(rendererDir, '/index.html')) {
     throw new Error(`renderer not built: ${path.join(rendererDir, 'index.html')} is missing (run npm run build:renderer)`);

@@ -1,12 +1,9 @@
 // The Train view's state: the current (or last) training job, attached to the engine's events. On load it asks
 // `status` for the job and its history so far, so a reloaded window picks up a running job where it is.
 // Chart series are plain arrays grown in place (cheap per batch); `version` ticks so charts redraw.
-import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types';
+import type { BackendInfo, BatchProgress, EpochProgress, TrainConfig, TrainResult } from '../../src-shared/types';
 import type { Result, TrainJob } from '../../src-shared/protocol';
 import { api, whenConnected } from './api';
-
-export type Backend = Result<'status'>['backend'];
-type TrainResult = NonNullable<TrainJob['result']>;
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing). */
 export class Ema {
@@ -63,7 +60,7 @@ export type Phase = 'loading' | 'idle' | 'running' | 'stopping' | 'done' | 'stop
 
 class TrainingSession {
   phase: Phase = $state('loading');
-  backend: Backend | null = $state(null);
+  backend: BackendInfo | null = $state(null);
   dataset: Result<'status'>['dataset'] | null = $state(null);
   activeModel: string | null = $state(null);
   jobId: string | null = $state(null);
@@ -102,7 +99,7 @@ class TrainingSession {
       if (jobId !== this.jobId) return;
       this.result = result;
       this.phase = result.stopped ? 'stopped' : 'done';
-      if (result.model) this.activeModel = result.model;
+      if (result.model !== null) this.activeModel = result.model;
     });
     api.on('error', ({ jobId, message }) => {
       if (jobId !== null && jobId !== this.jobId) return;

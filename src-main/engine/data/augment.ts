@@ -1,9 +1,8 @@
 // Data augmentation for training batches: each 28×28 image gets its own small random affine
 // transform (shift ±2 px, rotation ±10°, scale 0.9-1.1), sampled bilinearly, black outside.
+import { IMAGE_SIDE as SIDE, PIXELS as SIZE } from '../../../src-shared/domain.js';
 import type { Rng } from '../../../src-shared/random.js';
 
-const SIDE = 28;
-const SIZE = SIDE * SIDE;
 const CENTRE = (SIDE - 1) / 2;
 const PAD = SIDE + 2; // the source image with a one-pixel black border: bilinear taps need no bounds checks
 

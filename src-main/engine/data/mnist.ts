@@ -3,12 +3,10 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { IMAGE_SIDE, PIXELS } from '../../../src-shared/domain.js';
 import { mulberry32, shuffleInPlace, type Rng } from '../../../src-shared/random.js';
 import { IdxError, idxSha256, readIdxImages, readIdxLabels } from './idx.js';
 import { resolveResources } from '../../resources.js';
-
-export const IMAGE_SIDE = 28;
-export const IMAGE_SIZE = IMAGE_SIDE * IMAGE_SIDE;
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -145,11 +143,11 @@ function readSplit(imagesFile: string, labelsFile: string, imagesSha?: string, l
 /** The images and labels at `indices`, copied into a new split. */
 export function subset(split: Split, indices: ArrayLike<number>): Split {
   const n = indices.length;
-  const images = new Uint8Array(n * IMAGE_SIZE);
+  const images = new Uint8Array(n * PIXELS);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const k = indices[i];
-    images.set(split.images.subarray(k * IMAGE_SIZE, (k + 1) * IMAGE_SIZE), i * IMAGE_SIZE);
+    images.set(split.images.subarray(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
     labels[i] = split.labels[k];
   }
   return { images, labels, count: n };
@@ -178,15 +176,22 @@ export function splitTrainVal(train: Split, validationSize: number, trainSize: n
 
 const TO_FLOAT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
+/** The indices start, start+1, … start+n-1. */
+export function rangeIndices(start: number, n: number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = start + i;
+  return idx;
+}
+
 /** The images at `indices` as 0-1 floats, n*784 (into `out` when given; it must hold n*784). */
 export function imagesToFloat(images: Uint8Array, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
   const n = indices.length;
-  const x = out ? out.subarray(0, n * IMAGE_SIZE) : new Float32Array(n * IMAGE_SIZE);
-  if (x.length < n * IMAGE_SIZE) throw new RangeError(`imagesToFloat: output holds ${x.length} floats, needs ${n * IMAGE_SIZE}`);
+  const x = out ? out.subarray(0, n * PIXELS) : new Float32Array(n * PIXELS);
+  if (x.length < n * PIXELS) throw new RangeError(`imagesToFloat: output holds ${x.length} floats, needs ${n * PIXELS}`);
   for (let i = 0; i < n; i++) {
-    const src = indices[i] * IMAGE_SIZE;
-    const dst = i * IMAGE_SIZE;
-    for (let p = 0; p < IMAGE_SIZE; p++) x[dst + p] = TO_FLOAT[images[src + p]];
+    const src = indices[i] * PIXELS;
+    const dst = i * PIXELS;
+    for (let p = 0; p < PIXELS; p++) x[dst + p] = TO_FLOAT[images[src + p]];
   }
   return x;
 }

@@ -1,7 +1,7 @@
 // Files in and out of the model manager: read a picked folder as base64 (for models.import) and
 // offer exported base64 files as downloads (for models.export).
 import { MAX_MESSAGE_BYTES } from '../../../src-shared/protocol.js';
-import { downloadBlob } from '../gallery/png.js';
+import { downloadBlob } from '../shared/png.js';
 
 export interface ModelFile {
   path: string;

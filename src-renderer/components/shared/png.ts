@@ -1,5 +1,7 @@
 // PNG export: draw a sheet of digit images with captions on a canvas, and download any canvas as a
 // PNG file (canvas.toBlob → object URL → <a download>). Used by the gallery and the mistakes view.
+import { IMAGE_SIDE } from '../../../src-shared/domain.js';
+import { mnistToRgba } from '../../../src-shared/preprocess.js';
 
 export interface SheetItem {
   /** 784 grey levels 0-255, white ink on black. */
@@ -9,7 +11,7 @@ export interface SheetItem {
 }
 
 const SCALE = 3;
-const CELL = 28 * SCALE;
+const CELL = IMAGE_SIDE * SCALE;
 const CAPTION = 18;
 const PAD = 8;
 
@@ -31,18 +33,14 @@ export function renderSheet(items: SheetItem[], title = '', columns = 8): HTMLCa
     ctx.fillText(title, PAD, 22);
   }
   const digit = document.createElement('canvas');
-  digit.width = digit.height = 28;
+  digit.width = digit.height = IMAGE_SIDE;
   const dctx = digit.getContext('2d')!;
-  const image = dctx.createImageData(28, 28);
+  const image = dctx.createImageData(IMAGE_SIDE, IMAGE_SIDE);
   ctx.imageSmoothingEnabled = false;
   items.forEach((item, k) => {
     const x = PAD + (k % cols) * (CELL + PAD);
     const y = head + PAD + Math.floor(k / cols) * (CELL + CAPTION + PAD);
-    for (let i = 0; i < 784; i++) {
-      const v = item.pixels[i] ?? 0;
-      image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = v;
-      image.data[4 * i + 3] = 255;
-    }
+    image.data.set(mnistToRgba(item.pixels, true));
     dctx.putImageData(image, 0, 0);
     ctx.drawImage(digit, x, y, CELL, CELL);
     if (item.wrong) {

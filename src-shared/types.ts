@@ -132,6 +132,25 @@ export interface ModelMeta {
   command?: string;
   commit?: string;
   dataset?: string;
+  /** What a white pixel is fed as: 1 (0-1 floats, the default when absent) or 255 (0-255). */
+  inputScale?: number;
+  /** Where an imported model came from. */
+  origin?: ModelOrigin;
+}
+
+/** An imported Keras HDF5 file, as recorded in meta.json. */
+export interface ModelOrigin {
+  format: 'keras-h5';
+  fileName: string;
+  sha256: string;
+  kerasVersion: string | null;
+  backend: string | null;
+  /** "ClassName layer_name", in model_config order. */
+  layers: string[];
+  /** 'file': the file records it (a Digit Lab export); 'detected': the better of 0-1 and 0-255 on training images. */
+  inputScaleSource: 'file' | 'detected';
+  /** The detection: images tried and the accuracy with each scale. */
+  inputScaleCheck?: { images: number; accuracy01: number; accuracy0255: number };
 }
 
 export interface ModelInfo {

@@ -3,7 +3,7 @@
 // JSON TF.js's toJSON produces), keras_version and backend; model_weights/<layer>/<layer>/<var>:0
 // datasets with `layer_names` / `weight_names` attributes. The input scale goes in one extra attribute.
 import type * as tf from '@tensorflow/tfjs';
-import { withH5File } from './h5.js';
+import { withH5File, writeFloat32 } from './h5.js';
 import { INPUT_SCALE_ATTR } from './read-h5.js';
 
 /** Keras's backend name for channels-last float32 weights (what TF.js uses); Keras converts only 'theano'. */
@@ -25,13 +25,9 @@ export async function writeKerasFile(model: tf.LayersModel, inputScale = 1): Pro
     group.create_attribute('layer_names', layers.map((l) => l.name));
     for (const { layer, values } of weights) {
       const g = group.create_group(layer.name);
-      const names = layer.weights.map((v) => `${v.originalName.split('/').at(-1)}:0`);
-      g.create_attribute('weight_names', names.length ? names.map((n) => `${layer.name}/${n}`) : new Float64Array(0));
-      if (!names.length) continue;
-      const inner = g.create_group(layer.name);
-      names.forEach((name, i) => {
-        inner.create_dataset({ name, data: values[i], shape: layer.weights[i].shape as number[], dtype: '<f' });
-      });
+      const names = layer.weights.map((v) => `${layer.name}/${v.originalName.split('/').at(-1)}:0`);
+      g.create_attribute('weight_names', names.length ? names : new Float64Array(0));
+      names.forEach((name, i) => writeFloat32(g, name, values[i], layer.weights[i].shape as number[]));
     }
   });
   return bytes;

@@ -19,11 +19,12 @@ export function isHdf5(bytes: Uint8Array): boolean {
 
 /**
  * Open `bytes` (or, when null, a new empty file) as an HDF5 file, run `fn`, close it; returns `fn`'s
- * result and the file's bytes afterwards (what `fn` wrote, for mode 'w').
+ * result and the file's bytes afterwards (with what `fn` wrote, for a new file or `edit`).
  */
 export async function withH5File<T>(
   bytes: Uint8Array | null,
   fn: (file: Group) => T,
+  { edit = false } = {},
 ): Promise<{ result: T; bytes: Uint8Array }> {
   const { FS } = await ready();
   const name = `/digit-lab-${randomBytes(6).toString('hex')}.h5`;
@@ -31,7 +32,7 @@ export async function withH5File<T>(
   try {
     let file: InstanceType<typeof h5wasm.File>;
     try {
-      file = new h5wasm.File(name, bytes ? 'r' : 'w');
+      file = new h5wasm.File(name, !bytes ? 'w' : edit ? 'a' : 'r');
     } catch (err) {
       throw new Error(`cannot read the HDF5 file (${hdf5Reason(err)})`);
     }
@@ -41,7 +42,7 @@ export async function withH5File<T>(
     } finally {
       file.close();
     }
-    return { result, bytes: bytes ? bytes : FS.readFile(name) };
+    return { result, bytes: bytes && !edit ? bytes : FS.readFile(name) };
   } finally {
     FS.unlink(name);
   }
@@ -65,6 +66,18 @@ function hdf5Reason(err: unknown): string {
   const lines = String((err as Error)?.message ?? err).split('\n');
   const reasons = lines.map((l) => /in \w+\(\): (.*)$/.exec(l)?.[1]).filter(Boolean);
   return reasons.at(-1) ?? lines[0];
+}
+
+/** Write a float32 dataset at `path` inside `group` ("conv2d/kernel:0"), making the groups on the way. */
+export function writeFloat32(group: Group, path: string, values: Float32Array, shape: number[]): void {
+  const parts = path.split('/');
+  let g = group;
+  for (const p of parts.slice(0, -1)) {
+    const next = g.keys().includes(p) ? g.get(p) : g.create_group(p);
+    if (!(next instanceof h5wasm.Group)) throw new Error(`'${p}' in '${path}' is not a group`);
+    g = next;
+  }
+  g.create_dataset({ name: parts.at(-1)!, data: values, shape, dtype: '<f' });
 }
 
 /** An attribute's value as a string, or a list of strings (fixed-length ones arrive trimmed). */

@@ -32,10 +32,3 @@ export async function writeKerasFile(model: tf.LayersModel, inputScale = 1): Pro
   });
   return bytes;
 }
-
-/** A store name from a file name: "my model (2).h5" → "my model -2". */
-export function kerasModelName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).at(-1)!.replace(/\.(h5|hdf5|keras)$/i, '');
-  const cleaned = base.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[. ]+$/, '').slice(0, 56);
-  return cleaned || 'keras';
-}

@@ -62,3 +62,10 @@ export function detectInputScale(model: tf.LayersModel, split: Split): { scale: 
   const accuracy = INPUT_SCALES.map((s) => lossAndAccuracy(predictFloats(model, x, n, s), labels).accuracy);
   return { scale: accuracy[1] > accuracy[0] ? INPUT_SCALES[1] : INPUT_SCALES[0], images: n, accuracy };
 }
+
+/** A store name from a file name: "my model (2).h5" → "my model -2-". */
+export function kerasModelName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).at(-1)!.replace(/\.(h5|hdf5|keras)$/i, '');
+  const cleaned = base.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '');
+  return cleaned.slice(0, 56).replace(/[. ]+$/, '') || 'keras';
+}

@@ -30,7 +30,14 @@ export interface KerasFile {
 export const INPUT_SCALE_ATTR = 'digit_lab_input_scale';
 
 export async function readKerasFile(bytes: Uint8Array): Promise<KerasFile> {
-  if (!isHdf5(bytes)) throw new Error("not an HDF5 file (a Keras model saved with model.save('model.h5') is one)");
+  if (!isHdf5(bytes)) {
+    const zip = bytes[0] === 0x50 && bytes[1] === 0x4b; // "PK": Keras 3's .keras format is a zip
+    throw new Error(
+      zip
+        ? "a .keras (zip) file, not HDF5: save the model with model.save('model.h5') to import it"
+        : "not an HDF5 file (a Keras model saved with model.save('model.h5') is one)",
+    );
+  }
   const { result } = await withH5File(bytes, (file) => {
     const modelConfig = attrString(file.attrs, 'model_config');
     if (modelConfig === null) {

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
@@ -145,7 +146,9 @@ describe.skipIf(!haveFiles)('Keras .h5 import and export', () => {
 
   it('round-trips a model trained here (the shipped default) with the same predictions', async () => {
     const bytes = await engine.exportKeras('default');
+    const tensors = tf.memory().numTensors;
     const back = await engine.importKeras(bytes, { fileName: 'default.h5', name: 'default-back' });
+    expect(tf.memory().numTensors).toBe(tensors); // the imported model is saved and disposed
     expect(back.inputScale).toBe(1);
     expect(back.origin.kerasVersion).toMatch(/^tfjs-layers /);
     const pixels = testPixels(engine, 300);

@@ -224,6 +224,7 @@ print(json.dumps(out))`;
     }
 
     it('a name already taken', async () => {
+      expect(fs.existsSync(path.join(home, 'models', 'convnet')), "needs the 'convnet' import above").toBe(true);
       const before = snapshot(home);
       const r = await cli('import', path.join(KERAS_DIR, FILES[2].file), '--name', 'convnet');
       expect(r.code).toBe(1);

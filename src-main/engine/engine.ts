@@ -13,8 +13,6 @@ import { resolveResources } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
-import { writeKerasFile } from './keras/export.js';
-import { kerasModelName, loadKerasModel } from './keras/import.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
@@ -248,6 +246,7 @@ class DigitLabEngine implements Engine {
   }
 
   async importKeras(bytes: Uint8Array, { fileName, name }: KerasImportOptions) {
+    const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
     const target = name ?? this.store.uniqueName(kerasModelName(fileName));
     this.assertFree(target);
     let imported;
@@ -267,6 +266,7 @@ class DigitLabEngine implements Engine {
 
   async exportKeras(name?: string) {
     const { model, inputScale } = await this.model(name);
+    const { writeKerasFile } = await import('./keras/export.js');
     return writeKerasFile(model, inputScale);
   }
 

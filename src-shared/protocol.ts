@@ -53,12 +53,21 @@ const backendSchema = z.object({
   name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
   skipped: z.array(z.object({ backend: z.string(), reason: z.string() })), hint: z.string(),
 });
+/** An imported Keras HDF5 file, as recorded in meta.json: `layers` are "ClassName layer_name" in config order;
+ *  `inputScaleSource` 'file' (a Digit Lab export says) or 'detected' (the better of 0-1 and 0-255 on training images). */
+const originSchema = z.object({
+  format: z.literal('keras-h5'), fileName: z.string(), sha256: z.string(), kerasVersion: z.string().nullable(),
+  backend: z.string().nullable(), layers: z.array(z.string()), inputScaleSource: z.enum(['file', 'detected']),
+  inputScaleCheck: z.object({ images: z.number(), accuracy01: z.number(), accuracy0255: z.number() }).optional(),
+});
 const metaSchema = z.object({
   name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.nullable(),
   history: z.array(epochSchema),
   testAccuracy: z.number().nullable(), confusion: z.array(z.array(z.number())).nullable(), backend: z.string(),
   device: z.string(), durationMs: z.number(), createdAt: z.string(), params: z.number(),
   command: z.string().optional(), commit: z.string().optional(), dataset: z.string().optional(),
+  /** What a white pixel is fed as: 1 (0-1 floats, the default when absent) or 255 (0-255). */
+  inputScale: z.number().optional(), origin: originSchema.optional(),
 });
 /** A model in the store: `shipped` = read-only, came with the app; `error` when its folder cannot be read. */
 const modelInfoSchema = z.object({
@@ -156,6 +165,7 @@ export type Mistake = z.output<typeof mistakeSchema>;
 export type EvalResult = z.output<typeof evalSchema>;
 export type Sample = z.output<typeof sampleSchema>;
 export type ModelMeta = z.output<typeof metaSchema>;
+export type ModelOrigin = z.output<typeof originSchema>;
 export type ModelInfo = z.output<typeof modelInfoSchema>;
 export type TrainResult = z.output<typeof trainResultSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */

@@ -3,7 +3,8 @@
 import type { TrainConfig } from './protocol.js';
 
 export type {
-  BackendInfo, BatchProgress, ConfusionSummary, EpochProgress, EvalResult, Mistake, ModelInfo, ModelMeta, Sample,
+  BackendInfo, BatchProgress, ConfusionSummary, EpochProgress, EvalResult, Mistake, ModelInfo, ModelMeta, ModelOrigin,
+  Sample,
   TrainConfig, TrainResult,
 } from './protocol.js';
 

@@ -1,30 +1,15 @@
 // The `digit-lab` command end to end, as a user runs it (the compiled bin, a temp DIGIT_LAB_HOME):
 // train tiny → models → evaluate → sample → predict on a PNG written here; bad inputs fail cleanly.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
+import { runCli } from './helpers/cli.js';
 
-const BIN = path.resolve('bin/digit-lab.js');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-'));
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_MODELS: path.join(home, 'none'), NO_COLOR: '1', FORCE_COLOR: '0' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(home, ...args);
 
 /** A test-set digit drawn black on white, scaled ×`scale`, at an offset inside a larger canvas. */
 function writeDigitPng(file: string, index: number, scale: number, width: number, height: number, ox: number, oy: number) {

@@ -1,4 +1,4 @@
-// The `digit-lab` command line: train, evaluate, sample, predict, models.
+// The `digit-lab` command line: train, evaluate, sample, predict, models, import / export (Keras .h5).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
@@ -7,6 +7,7 @@ import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
 import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
+import { runExport, runImport } from './keras.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
 import { runTrain } from './train.js';
 
@@ -161,6 +162,24 @@ program
       m.shipped ? 'shipped' : 'user',
     ]);
     process.stdout.write(table(['  name', 'preset', 'test acc', 'epochs', 'created', 'source'], rows) + `\n\nfolder: ${store.modelsDir}\n`);
+  });
+
+program
+  .command('import <file>')
+  .description('import a Keras model saved with model.save(\'model.h5\'): evaluate it on the test set and save it')
+  .option('-n, --name <name>', 'save under this name (default: the file name)', nameArg)
+  .action(async (file: string, o: { name?: string }) => {
+    const e = await engine();
+    process.stdout.write((await runImport(e, file, o.name)).join('\n') + '\n');
+  });
+
+program
+  .command('export <model> <file>')
+  .description('write a model as a Keras .h5 file (keras.models.load_model reads it)')
+  .option('-f, --force', 'replace the file if it exists')
+  .action(async (model: string, file: string, o: { force?: boolean }) => {
+    const e = await engine();
+    process.stdout.write((await runExport(e, model, file, o.force)).join('\n') + '\n');
   });
 
 try {

@@ -1,7 +1,8 @@
 // The engine's public API: plain TypeScript, no UI or Electron imports. The CLI calls it directly;
 // the engine process wraps it behind the protocol in src-shared/protocol.ts.
 import type {
-  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, Sample, TrainConfig, TrainResult,
+  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, Sample, TrainConfig,
+  TrainResult,
 } from '../../src-shared/types.js';
 
 export interface EngineOptions {
@@ -23,6 +24,21 @@ export interface TrainCallbacks {
   signal?: AbortSignal;
   /** Provenance recorded in meta.json: the command line and source commit that trained the model. */
   provenance?: { command?: string; commit?: string };
+}
+
+export interface KerasImportOptions {
+  /** The file's name (recorded in meta.json's origin; the default model name is derived from it). */
+  fileName: string;
+  /** Save under this name; default: the file name without .h5, made unique. */
+  name?: string;
+}
+
+export interface KerasImportResult {
+  model: string;
+  testAccuracy: number;
+  /** What a white pixel is fed as: 1 (0-1) or 255 (0-255). */
+  inputScale: number;
+  origin: ModelOrigin;
 }
 
 export interface DatasetInfo {
@@ -49,5 +65,9 @@ export interface Engine {
   deleteModel(name: string): Promise<void>;
   importModel(name: string, files: { path: string; data: Uint8Array }[]): Promise<string>;
   exportModel(name: string): Promise<{ path: string; data: Uint8Array }[]>;
+  /** Import a Keras full-model .h5 (model.save): evaluated on the test set, then saved; nothing is saved on error. */
+  importKeras(bytes: Uint8Array, options: KerasImportOptions): Promise<KerasImportResult>;
+  /** A model as a Keras .h5 file (tf.keras 2.x model.save layout). */
+  exportKeras(name?: string): Promise<Uint8Array>;
   dispose(): void;
 }

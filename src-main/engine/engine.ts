@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
-import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
+import type { DatasetInfo, Engine, EngineOptions, KerasImportOptions, TrainCallbacks } from './api.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
@@ -30,8 +30,14 @@ export function defaultShippedDir(): string | null {
   }
 }
 
+/** A loaded model and how it wants its pixels (meta.json's inputScale, default 1: 0-1 floats). */
+interface LoadedModel {
+  model: tf.LayersModel;
+  inputScale: number;
+}
+
 class DigitLabEngine implements Engine {
-  private readonly cache = new Map<string, tf.LayersModel>();
+  private readonly cache = new Map<string, LoadedModel>();
 
   constructor(
     readonly backend: BackendInfo,
@@ -43,24 +49,26 @@ class DigitLabEngine implements Engine {
     return { name: this.data.name, dir: this.data.dir, train: this.data.train.count, test: this.data.test.count };
   }
 
-  private async model(name?: string): Promise<{ name: string; model: tf.LayersModel }> {
+  private async model(name?: string): Promise<{ name: string } & LoadedModel> {
     const resolved = name ?? this.store.activeName();
     if (!resolved) throw new StoreError('no model yet: train one first');
-    let model = this.cache.get(resolved);
-    if (!model) {
-      model = await this.store.load(resolved);
+    let loaded = this.cache.get(resolved);
+    if (!loaded) {
+      const inputScale = this.store.readMeta(resolved)?.inputScale ?? 1;
+      const model = await this.store.load(resolved);
       const shape = model.outputs[0].shape;
       if (shape[shape.length - 1] !== CLASSES) {
         model.dispose();
         throw new StoreError(`model '${resolved}' does not output ${CLASSES} classes (output shape [${shape.join(', ')}])`);
       }
-      this.cache.set(resolved, model);
+      loaded = { model, inputScale };
+      this.cache.set(resolved, loaded);
     }
-    return { name: resolved, model };
+    return { name: resolved, ...loaded };
   }
 
   private forget(name: string): void {
-    this.cache.get(name)?.dispose();
+    this.cache.get(name)?.model.dispose();
     this.cache.delete(name);
   }
 
@@ -111,34 +119,34 @@ class DigitLabEngine implements Engine {
 
   async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {
     const t0 = performance.now();
-    const { name: model, model: m } = await this.model(name);
-    const probs = await predictProbs(m, this.data.test.images, this.data.test.count, 1000, onProgress);
+    const { name: model, model: m, inputScale } = await this.model(name);
+    const probs = await predictProbs(m, this.data.test.images, this.data.test.count, { onProgress, inputScale });
     const summary = summarize(probs, this.data.test.labels);
     return { model, ...summary, durationMs: performance.now() - t0 };
   }
 
   async predict(inputs: ArrayLike<number>[], name?: string) {
-    const { name: model, model: m } = await this.model(name);
+    const { name: model, model: m, inputScale } = await this.model(name);
     const x = new Float32Array(inputs.length * PIXELS);
     inputs.forEach((input, i) => {
       if (input.length !== PIXELS) throw new Error(`input ${i} has ${input.length} values, expected ${PIXELS} (${IMAGE_SIDE}×${IMAGE_SIDE})`);
       x.set(input, i * PIXELS);
     });
-    const out = predictFloats(m, x, inputs.length);
+    const out = predictFloats(m, x, inputs.length, inputScale);
     const probs = inputs.map((_, i) => Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES)));
     return { model, probs };
   }
 
   async samples(n: number, seed = Math.floor(Math.random() * 2 ** 31), name?: string) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
-    const { name: model, model: m } = await this.model(name);
+    const { name: model, model: m, inputScale } = await this.model(name);
     const rng = mulberry32(seed);
     const test = this.data.test;
     const count = Math.min(n, test.count);
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(Math.floor(rng() * test.count));
     const indices = [...chosen];
-    const out = predictFloats(m, imagesToFloat(test.images, indices), count);
+    const out = predictFloats(m, imagesToFloat(test.images, indices), count, inputScale);
     const samples = indices.map((index, i) => {
       const probs = Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES));
       const predicted = argmax(probs);
@@ -185,8 +193,27 @@ class DigitLabEngine implements Engine {
     this.forget(name);
   }
 
-  async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
+  private assertFree(name: string): void {
+    validateModelName(name);
     if (this.store.exists(name)) throw new StoreError(`a model named '${name}' already exists`);
+  }
+
+  /** Evaluate an imported model on the test set and save it (meta: preset 'imported' plus `extra`). */
+  private async saveImported(name: string, model: tf.LayersModel, extra: Partial<ModelMeta> = {}): Promise<ModelMeta> {
+    const probs = await predictProbs(model, this.data.test.images, this.data.test.count, { inputScale: extra.inputScale });
+    const summary = summarize(probs, this.data.test.labels);
+    const meta: ModelMeta = {
+      name, preset: 'imported', config: null, history: [], testAccuracy: summary.accuracy, confusion: summary.confusion,
+      backend: this.backend.name, device: this.backend.device, durationMs: 0, createdAt: new Date().toISOString(),
+      params: model.countParams(), dataset: this.data.name, ...extra,
+    };
+    this.assertFree(name); // again: another import may have taken the name meanwhile
+    await this.store.save(name, model, meta);
+    return meta;
+  }
+
+  async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
+    this.assertFree(name);
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');
     if (!json) throw new StoreError('the imported folder has no model.json');
@@ -208,20 +235,36 @@ class DigitLabEngine implements Engine {
       if (inShape !== want.in || outShape !== want.out) {
         throw new StoreError(`cannot import: the model maps ${inShape} to ${outShape}, expected ${want.in} to ${want.out}`);
       }
-      const meta: ModelMeta = {
-        name, preset: 'imported', config: null, history: [], testAccuracy: null, confusion: null,
-        backend: this.backend.name, device: this.backend.device, durationMs: 0, createdAt: new Date().toISOString(),
-        params: model.countParams(),
-      };
-      const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
-      const summary = summarize(probs, this.data.test.labels);
-      meta.testAccuracy = summary.accuracy;
-      meta.confusion = summary.confusion;
-      await this.store.save(name, model, meta);
+      await this.saveImported(name, model);
     } finally {
       model.dispose();
     }
     return name;
+  }
+
+  async importKeras(bytes: Uint8Array, { fileName, name }: KerasImportOptions) {
+    const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
+    const target = name ?? this.store.uniqueName(kerasModelName(fileName));
+    this.assertFree(target);
+    let imported;
+    try {
+      imported = await loadKerasModel(bytes, fileName, this.data.train);
+    } catch (err) {
+      throw new StoreError(`cannot import ${fileName}: ${(err as Error).message}`);
+    }
+    const { model, inputScale, origin } = imported;
+    try {
+      const meta = await this.saveImported(target, model, { inputScale, origin });
+      return { model: target, testAccuracy: meta.testAccuracy ?? NaN, inputScale, origin };
+    } finally {
+      model.dispose();
+    }
+  }
+
+  async exportKeras(name?: string) {
+    const { model, inputScale } = await this.model(name);
+    const { writeKerasFile } = await import('./keras/export.js');
+    return writeKerasFile(model, inputScale);
   }
 
   async exportModel(name: string) {

@@ -5,30 +5,37 @@ import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js'
 import type { ConfusionSummary, Mistake } from '../../src-shared/types.js';
 import { imagesToFloat, rangeIndices } from './data/mnist.js';
 
+export interface PredictOptions {
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** What a white pixel is fed as: 1 (0-1 floats, default) or 255 (a model trained on 0-255 pixels). */
+  inputScale?: number;
+}
+
 /** Softmax outputs for `count` images (n*10 floats), `batchSize` at a time. */
 export async function predictProbs(
   model: tf.LayersModel,
   images: Uint8Array,
   count: number,
-  batchSize = 1000,
-  onProgress?: (done: number, total: number) => void,
+  { batchSize = 1000, onProgress, inputScale = 1 }: PredictOptions = {},
 ): Promise<Float32Array> {
   const probs = new Float32Array(count * CLASSES);
   const x = new Float32Array(Math.min(batchSize, count) * PIXELS);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = imagesToFloat(images, rangeIndices(start, n), x.subarray(0, n * PIXELS));
-    probs.set(predictFloats(model, batch, n), start * CLASSES);
+    probs.set(predictFloats(model, batch, n, inputScale), start * CLASSES);
     onProgress?.(start + n, count);
     await new Promise((r) => setImmediate(r)); // let stop requests and IPC through
   }
   return probs;
 }
 
-/** Probabilities for n images given as 0-1 floats (n*784). */
-export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number): Float32Array {
+/** Probabilities for n images given as 0-1 floats (n*784), multiplied by `inputScale` on the way in. */
+export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number, inputScale = 1): Float32Array {
   return tf.tidy(() => {
-    const out = model.predict(tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]), { batchSize: n }) as tf.Tensor;
+    const input = tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]);
+    const out = model.predict(inputScale === 1 ? input : input.mul(inputScale), { batchSize: n }) as tf.Tensor;
     return out.dataSync() as Float32Array;
   });
 }

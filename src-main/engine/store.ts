@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { uniqueName } from '../../src-shared/domain.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
 import { tmpName, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
@@ -249,8 +250,6 @@ export class ModelStore {
 
   /** A fresh name like "fast-2026-11-25-1432" that does not exist yet. */
   uniqueName(base: string): string {
-    let name = base;
-    for (let i = 2; this.exists(name); i++) name = `${base}-${i}`;
-    return name;
+    return uniqueName(base, (name) => this.exists(name));
   }
 }

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
-/** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
- *  (models.import / models.export; the shipped default is at most 5 MB). */
+/** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
+ *  base64 (models.import / models.export / models.importKeras / models.exportKeras; the shipped default is at most 5 MB). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Largest file (or set of files) sent as base64 (4/3 larger) in one message, with room left for the envelope. */
 export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;

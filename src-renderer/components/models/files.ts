@@ -65,7 +65,7 @@ export async function readKerasFile(file: File): Promise<KerasFile> {
 export function classifyDrop(files: File[]): 'tfjs' | 'keras' {
   if (files.some((f) => f.name === 'model.json')) return 'tfjs';
   if (files.length === 1 && files[0].size > 0) return 'keras';
-  throw new Error('drop one Keras .h5 file, or the files of a TF.js model (model.json and its weights); for a folder use Choose folder…');
+  throw new Error('drop one Keras .h5 file, or the files of a TF.js model (model.json and its weights)');
 }
 
 /** Offer base64 bytes as a download named `fileName`. */

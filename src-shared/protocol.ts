@@ -2,6 +2,7 @@
 // process. Defined once here with zod: TypeScript types are inferred from the schemas, and every
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
+import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
@@ -9,11 +10,7 @@ import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const modelName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, dash and underscore only');
+const modelName = z.string().min(1).max(64).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
 const probs = z.array(z.number()).length(10);
 const pixels784 = z.array(z.number().min(0).max(255)).length(784);
 
@@ -169,7 +166,9 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+    .join('; ')
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+    .slice(0, 500);
 }
 
 /** Validate an incoming request's params. Throws an Error with a one-line message. */
@@ -179,11 +178,25 @@ export function parseParams<M extends MethodName>(method: M, params: unknown): z
   return r.data as z.output<(typeof methods)[M]['params']>;
 }
 
+/** Size of `text` in UTF-8 bytes (what the limits count), without encoding it. */
+export function utf8Bytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}
+
 /** Parse a raw wire message (string or object) into a validated envelope. Throws a one-line Error. */
 export function parseMessage(raw: unknown): Message {
   let value = raw;
   if (typeof raw === 'string') {
-    if (raw.length > MAX_MESSAGE_BYTES) throw new Error(`message too large (${raw.length} bytes > ${MAX_MESSAGE_BYTES})`);
+    const bytes = utf8Bytes(raw);
+    if (bytes > MAX_MESSAGE_BYTES) throw new Error(`message too large (${bytes} bytes > ${MAX_MESSAGE_BYTES})`);
     try {
       value = JSON.parse(raw);
     } catch {

@@ -47,7 +47,7 @@ class DigitLabEngine implements Engine {
 
   private async model(name?: string): Promise<{ name: string; model: tf.LayersModel }> {
     const resolved = name ?? this.store.activeName();
-    if (!resolved) throw new StoreError("no model yet: train one with 'digit-lab train'");
+    if (!resolved) throw new StoreError('no model yet: train one first');
     let model = this.cache.get(resolved);
     if (!model) {
       model = await this.store.load(resolved);
@@ -87,6 +87,7 @@ class DigitLabEngine implements Engine {
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
+    const release = this.store.claim(name); // rename and delete refuse this name until the job ends
     try {
       const result = await fit(model, train, val, config, callbacks, async (history) => {
         await this.store.save(name, model, meta(history)); // checkpoint
@@ -106,6 +107,7 @@ class DigitLabEngine implements Engine {
         durationMs: Date.now() - started,
       };
     } finally {
+      release();
       model.optimizer?.dispose();
       model.dispose();
     }
@@ -188,6 +190,7 @@ class DigitLabEngine implements Engine {
   }
 
   async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
+    validateModelName(name); // before the (long) test-set evaluation
     if (this.store.exists(name)) throw new StoreError(`a model named '${name}' already exists`);
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');

@@ -72,10 +72,17 @@ export async function deserializeModel(
   }
   // Built here rather than by tf.loadLayersModel, which leaks the model it has built when loadWeights throws
   // (a weight name or shape that does not match): every failure below disposes what was made.
+  // modelFromJSON builds every layer synchronously, before its first await: the variables that appear during
+  // the call are this model's, even when a later layer's config is bad and it throws with no model to dispose.
+  const registered = () => Object.values(tf.engine().state.registeredVariables);
+  const known = new Set(registered());
+  const building = tf.models.modelFromJSON({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'] });
+  const made = registered().filter((v) => !known.has(v));
   let model: tf.LayersModel;
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'] });
+    model = await building;
   } catch (err) {
+    tf.dispose(made);
     throw new Error(`cannot build the model: ${firstLine(err)}`);
   }
   try {

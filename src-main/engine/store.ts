@@ -62,6 +62,23 @@ function filesDir(modelDir: string): string | null {
   return path.join(modelDir, pointer);
 }
 
+function isPointedTo(modelDir: string, version: string): boolean {
+  try {
+    return fs.readFileSync(path.join(modelDir, POINTER), 'utf8').trim() === version;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove a folder if it is empty (else it holds a live writer's version: leave it). */
+function rmdirQuiet(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* not empty, or gone */
+  }
+}
+
 function rmQuiet(p: string): void {
   try {
     fs.rmSync(p, { recursive: true, force: true });
@@ -144,13 +161,8 @@ export class ModelStore {
       if (tag && e !== pointed && !ownerAlive(tag)) rmQuiet(path.join(modelDir, e));
       else if (LEGACY_FILES.includes(e) && (pointed || e === LEGACY_COMPLETE)) rmQuiet(path.join(modelDir, e));
     }
-    if (current === null) {
-      try {
-        fs.rmdirSync(modelDir); // an empty folder left by a save that died before its first write
-      } catch {
-        /* not empty: a live writer's version */
-      }
-    }
+    if (current === null) rmdirQuiet(modelDir); // left by a save that died before its first write
+
   }
 
   private isModel(modelDir: string): boolean {
@@ -274,7 +286,7 @@ export class ModelStore {
       fs.mkdirSync(vdir);
     });
     this.step('version folder made');
-    let previous: string | null;
+    let previous: string | null = null;
     try {
       previous = filesDir(modelDir);
       for (const f of files) {
@@ -289,7 +301,10 @@ export class ModelStore {
       this.step('version flushed');
       writeFileAtomic(path.join(modelDir, POINTER), `${version}\n`, (s) => this.step(`pointer ${s}`));
     } catch (err) {
-      rmQuiet(vdir);
+      if (!isPointedTo(modelDir, version)) {
+        rmQuiet(vdir);
+        if (previous === null) rmdirQuiet(modelDir); // a first save: leave no empty folder
+      }
       throw err;
     }
     this.step('pointer flushed');

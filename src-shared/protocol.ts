@@ -178,6 +178,12 @@ export function parseParams<M extends MethodName>(method: M, params: unknown): z
   return r.data as z.output<(typeof methods)[M]['params']>;
 }
 
+/** A client-supplied string, made safe to put in a one-line error: JSON-quoted (control and line-separator
+ *  characters escaped) and cut to `max` characters. */
+export function quote(text: string, max = 64): string {
+  return JSON.stringify(text.slice(0, max)).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
 /** Size of `text` in UTF-8 bytes (what the limits count), without encoding it. */
 export function utf8Bytes(text: string): number {
   let n = 0;

@@ -3,7 +3,7 @@
 // requests from its parent; training runs here so the UI never freezes and a crash takes only this process down.
 // Configuration comes through the environment: DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA.
 import {
-  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, utf8Bytes, type EventName, type Message,
+  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, quote, utf8Bytes, type EventName, type Message,
 } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { createEngine } from '../engine/engine.js';
@@ -50,7 +50,7 @@ async function handle(msg: Message): Promise<void> {
   if (msg.type !== 'request') return; // the parent sends only requests
   const { id, method } = msg;
   try {
-    if (!isMethod(method)) throw new Error(`unknown method: ${JSON.stringify(method.slice(0, 64))}`);
+    if (!isMethod(method)) throw new Error(`unknown method: ${quote(method)}`);
     const handler = handlers[method];
     if (!handler) throw new Error(`method ${method} is not handled by the engine`);
     const value = await handler(parseParams(method, msg.params));

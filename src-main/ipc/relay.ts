@@ -4,7 +4,7 @@
 // notices when the engine dies (pending calls fail, clients get an `engine: crashed` event and can Restart).
 // No TensorFlow work happens here.
 import {
-  MAX_MESSAGE_BYTES, events, isEvent, isMethod, parseMessage, parseParams, utf8Bytes, type EventData, type MethodName,
+  MAX_MESSAGE_BYTES, events, isEvent, isMethod, parseMessage, parseParams, quote, utf8Bytes, type EventData, type MethodName,
 } from '../../src-shared/protocol.js';
 
 /** The engine process, however it was started (utilityProcess in Electron, child_process.fork in browser mode). */
@@ -75,7 +75,7 @@ export class Relay {
       return fail(guessId(raw), (err as Error).message);
     }
     if (msg.type !== 'request') return fail(-1, `clients may only send requests, not ${msg.type}s`);
-    if (!isMethod(msg.method)) return fail(msg.id, `unknown method: ${JSON.stringify(msg.method.slice(0, 64))}`);
+    if (!isMethod(msg.method)) return fail(msg.id, `unknown method: ${quote(msg.method)}`);
     let params: unknown;
     try {
       params = parseParams(msg.method, msg.params);

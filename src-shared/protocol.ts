@@ -167,7 +167,7 @@ export function describeIssues(error: z.ZodError): string {
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ')
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+    .replace(/\s+/g, ' ')
     .slice(0, 500);
 }
 
@@ -191,8 +191,10 @@ export function utf8Bytes(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 4), i++;
-    else n += 3;
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else n += 3;
   }
   return n;
 }

@@ -349,7 +349,9 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
 
     // Export: the model's files, byte for byte.
-    const folder = path.join(home, 'models', small);
+    // A user model's files are in the version folder the store's pointer file names.
+    const filesOf = (name: string) => path.join(home, 'models', name, readFileSync(path.join(home, 'models', name, 'current'), 'utf8').trim());
+    const folder = filesOf(small);
     const downloads: { name: string; bytes: Buffer }[] = [];
     const onDownload = async (d: Download) => downloads.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
     page.on('download', onDownload);
@@ -382,7 +384,7 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await page.reload();
     await row('copy two').waitFor();
     expect(await row('copy one').count()).toBe(0);
-    expect(existsSync(path.join(home, 'models', 'copy two', 'model.json'))).toBe(true);
+    expect(existsSync(path.join(filesOf('copy two'), 'model.json'))).toBe(true);
 
     await row('copy two').getByTestId('model-delete').click();
     await page.getByTestId('confirm-dialog').waitFor();

@@ -190,6 +190,8 @@ describe('engine', () => {
     await during('exp', async () => {
       await expect(engine.deleteModel('exp')).rejects.toThrow(refused);
       await expect(engine.renameModel('exp', 'elsewhere')).rejects.toThrow(refused);
+      await expect(engine.importModel('exp', engine.store.readFiles('subset'))).rejects.toThrow(refused);
+      await expect(engine.train({ preset: 'mlp', name: 'exp' })).rejects.toThrow(refused); // e.g. the CLI beside the app
     });
     const auto = await during(undefined, (saving) => expect(engine.renameModel('subset', saving)).rejects.toThrow(refused));
     expect(auto).toMatch(/^mlp-/);

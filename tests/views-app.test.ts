@@ -370,13 +370,17 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
 
     // Import the model's own folder as a TF.js model folder.
     await page.getByTestId('import-input').setInputFiles(folder);
+    await page.getByTestId('import-name').fill('a..b'); // the one name rule: the store would refuse it too
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
     await page.getByTestId('import-name').fill('copy one');
     await page.getByTestId('import-submit').click();
     await row('copy one').waitFor();
 
     await row('copy one').getByTestId('model-rename').click();
-    await page.getByTestId('rename-input').fill('bad/name');
-    expect(await page.getByTestId('rename-save').isDisabled()).toBe(true);
+    for (const bad of ['bad/name', 'trailing.', 'a..b']) {
+      await page.getByTestId('rename-input').fill(bad);
+      expect(await page.getByTestId('rename-save').isDisabled(), bad).toBe(true);
+    }
     await page.getByTestId('rename-input').fill('copy two');
     await page.getByTestId('rename-save').click();
     await row('copy two').waitFor();

@@ -73,6 +73,7 @@ class DigitLabEngine implements Engine {
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
+    if (config.name) this.store.checkUnclaimed(config.name); // another process is training under this name
     if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
       throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
     }
@@ -134,7 +135,7 @@ class DigitLabEngine implements Engine {
   }
 
   async samples(n: number, seed = Math.floor(Math.random() * 2 ** 31), name?: string) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
     const { name: model, model: m } = await this.model(name);
     const rng = mulberry32(seed);
     const test = this.data.test;
@@ -191,6 +192,7 @@ class DigitLabEngine implements Engine {
 
   async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
     validateModelName(name); // before the (long) test-set evaluation
+    this.store.checkUnclaimed(name);
     if (this.store.exists(name)) throw new StoreError(`a model named '${name}' already exists`);
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');

@@ -62,6 +62,16 @@ function filesDir(modelDir: string): string | null {
   return path.join(modelDir, pointer);
 }
 
+/** A damaged pointer (written by hand: ours are atomic) is replaced by the next save. */
+function damagedIsNone(fn: () => string | null): string | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StoreError) return null;
+    throw err;
+  }
+}
+
 function isPointedTo(modelDir: string, version: string): boolean {
   try {
     return fs.readFileSync(path.join(modelDir, POINTER), 'utf8').trim() === version;
@@ -288,7 +298,7 @@ export class ModelStore {
     this.step('version folder made');
     let previous: string | null = null;
     try {
-      previous = filesDir(modelDir);
+      previous = damagedIsNone(() => filesDir(modelDir));
       for (const f of files) {
         const rel = path.normalize(f.path);
         if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreError(`unsafe file path '${f.path}'`);
@@ -358,7 +368,7 @@ export class ModelStore {
   }
 
   /** Refuse to touch a name a running training job will save under. */
-  private checkUnclaimed(name: string): void {
+  checkUnclaimed(name: string): void {
     const claimed = fs.readdirSync(this.modelsDir).some((e) => {
       const m = TOP_TEMP_RE.exec(e);
       return m?.[1] === name && m[2] === 'job' && ownerAlive(m[3]);

@@ -58,12 +58,15 @@ function payload(name: string, size: number): string {
 let n = 0;
 const freshHome = () => fs.mkdtempSync(path.join(root, `home-${n++}-`));
 
-/** The store as a fresh process sees it; asserts it is clean: one folder per model, holding one version
- *  (or, for a model not saved since, the old layout's files and nothing else). */
+/** The store as a fresh process sees it; asserts it is clean: one folder per model, holding its pointer and one
+ *  version (or, for a model not saved since, the old layout's files and nothing else). */
 async function inspect(home: string, load = false): Promise<Report> {
   const { report } = await child(['inspect', home, ...(load ? ['load'] : [])]);
   for (const [name, files] of Object.entries(report!.inside!)) {
-    const current = files.length === 2 && files[0] === 'current' && /^v-\d+-[0-9a-f]{8}$/.test(files[1]);
+    // Besides the version `current` names, only versions saved by a live process (this one, in set-up) may stay.
+    const versions = files.filter((f) => /^v-\d+-[0-9a-f]{8}$/.test(f));
+    const foreign = versions.filter((v) => !v.startsWith(`v-${process.pid}-`));
+    const current = files[0] === 'current' && files.length === versions.length + 1 && versions.length >= 1 && foreign.length <= 1;
     const old = files.every((f) => ['meta.json', 'model.json', 'weights.bin'].includes(f));
     expect(current || old, `${name}: ${files}`).toBe(true);
   }
@@ -104,19 +107,17 @@ describe('store under SIGKILL', () => {
   for (const layout of ['new', 'old', 'none'] as const) {
     it(`a save over ${layout === 'none' ? 'no model' : `a ${layout}-layout model`} killed after each step leaves the old or the new copy`, async () => {
       const renamedAt = saveSteps.indexOf('pointer renamed') + 1;
-      for (let round = 0; round < (layout === 'new' ? 2 : 1); round++) {
-        for (let k = 1; k <= saveSteps.length; k++) {
-          const home = freshHome();
-          if (layout === 'new') save(home, 'victim', A);
-          if (layout === 'old') oldLayout(home, 'victim', A);
-          const { signal } = await child(['save-files', home, 'victim', B], { DIGIT_LAB_CRASH_STEP: String(k) });
-          expect(signal).toBe('SIGKILL');
-          const report = await inspect(home);
-          const victim = report.models!.victim;
-          if (k >= renamedAt) expect(victim?.files, `killed after '${saveSteps[k - 1]}'`).toEqual(hashes(B));
-          else if (layout === 'none') expect(report.entries, `killed after '${saveSteps[k - 1]}'`).toEqual([]);
-          else expect(victim?.files, `killed after '${saveSteps[k - 1]}'`).toEqual(hashes(A));
-        }
+      for (let k = 1; k <= saveSteps.length; k++) {
+        const home = freshHome();
+        if (layout === 'new') save(home, 'victim', A);
+        if (layout === 'old') oldLayout(home, 'victim', A);
+        const { signal } = await child(['save-files', home, 'victim', B], { DIGIT_LAB_CRASH_STEP: String(k) });
+        expect(signal).toBe('SIGKILL');
+        const report = await inspect(home);
+        const victim = report.models!.victim;
+        if (k >= renamedAt) expect(victim?.files, `killed after '${saveSteps[k - 1]}'`).toEqual(hashes(B));
+        else if (layout === 'none') expect(report.entries, `killed after '${saveSteps[k - 1]}'`).toEqual([]);
+        else expect(victim?.files, `killed after '${saveSteps[k - 1]}'`).toEqual(hashes(A));
       }
     });
   }

@@ -32,7 +32,12 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-files-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 const readFile = (file: string) => new Uint8Array(fs.readFileSync(path.join(KERAS_DIR, file)));
-const meta = (name: string) => JSON.parse(fs.readFileSync(path.join(home, 'models', name, 'meta.json'), 'utf8')) as ModelMeta;
+/** A model's meta.json, read through the store's version pointer (`models/<name>/current`). */
+const meta = (name: string) => {
+  const dir = path.join(home, 'models', name);
+  const version = fs.readFileSync(path.join(dir, 'current'), 'utf8').trim();
+  return JSON.parse(fs.readFileSync(path.join(dir, version, 'meta.json'), 'utf8')) as ModelMeta;
+};
 const testPixels = (e: DigitLabEngine, n: number) => e.testImages(Array.from({ length: n }, (_, i) => i)).map((p) => p.map((v) => v / 255));
 
 /** Every file under the store (path → sha256), to check a failed import changed nothing. */

@@ -31,9 +31,9 @@ export function folderName(files: FileList | File[]): string {
   return first?.webkitRelativePath.split('/')[0] ?? '';
 }
 
-/** A valid model name derived from a folder name (protocol: letters, digits, space . _ -; 64 max). */
+/** A valid model name (src-shared/model-name.ts) derived from a folder name. */
 export function suggestName(folder: string): string {
-  const cleaned = folder.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64).replace(/[ .]+$/, '');
+  const cleaned = folder.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64).replace(/[ .]+$/, '');
   return cleaned || 'imported';
 }
 

@@ -8,9 +8,5 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // .ci/run sets DIGIT_LAB_TEST_REPORT to get a JSON report for its plain tally line.
-    reporters: process.env.DIGIT_LAB_TEST_REPORT
-      ? ['default', ['json', { outputFile: process.env.DIGIT_LAB_TEST_REPORT }]]
-      : ['default'],
   },
 });

@@ -26,18 +26,3 @@ export function formatDuration(ms: number): string {
 
 /** A fraction as a percentage: 0.9912 → "99.12%". */
 export const formatPercent = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
-
-/** A valid model name (letters, digits, space . _ -; room left for a "-2" suffix) from a file or folder name:
- *  "my model (2).h5" → "my model -2-"; `fallback` when nothing usable is left. */
-export function suggestModelName(fileOrFolder: string, fallback: string): string {
-  const base = fileOrFolder.split(/[\\/]/).at(-1)!.replace(/\.(h5|hdf5|keras)$/i, '');
-  const cleaned = base.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '');
-  return cleaned.slice(0, 56).replace(/[. ]+$/, '') || fallback;
-}
-
-/** `base`, or `base-2`, `base-3`… : the first that `taken` says is free. */
-export function uniqueName(base: string, taken: (name: string) => boolean): string {
-  let name = base;
-  for (let i = 2; taken(name); i++) name = `${base}-${i}`;
-  return name;
-}

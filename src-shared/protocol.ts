@@ -3,6 +3,7 @@
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
+import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
@@ -12,11 +13,7 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const modelName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, dash and underscore only');
+const modelName = z.string().min(1).max(64).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
 const probs = z.array(z.number()).length(CLASSES);
 const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
 
@@ -238,7 +235,9 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+    .join('; ')
+    .replace(/\s+/g, ' ')
+    .slice(0, 500);
 }
 
 /** Validate an incoming request's params. Throws an Error with a one-line message. */
@@ -248,11 +247,33 @@ export function parseParams<M extends MethodName>(method: M, params: unknown): P
   return r.data as ParsedParams<M>;
 }
 
+/** A client-supplied string, made safe to put in a one-line error: JSON-quoted (control and line-separator
+ *  characters escaped) and cut to `max` characters. */
+export function quote(text: string, max = 64): string {
+  return JSON.stringify(text.slice(0, max)).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Size of `text` in UTF-8 bytes (what the limits count), without encoding it. */
+export function utf8Bytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** Parse a raw wire message (string or object) into a validated envelope. Throws a one-line Error. */
 export function parseMessage(raw: unknown): Message {
   let value = raw;
   if (typeof raw === 'string') {
-    if (raw.length > MAX_MESSAGE_BYTES) throw new Error(`message too large (${raw.length} bytes > ${MAX_MESSAGE_BYTES})`);
+    const bytes = utf8Bytes(raw);
+    if (bytes > MAX_MESSAGE_BYTES) throw new Error(`message too large (${bytes} bytes > ${MAX_MESSAGE_BYTES})`);
     try {
       value = JSON.parse(raw);
     } catch {

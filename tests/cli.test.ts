@@ -45,7 +45,8 @@ describe('digit-lab CLI', () => {
     trainedAccuracy = Number(m![1]);
     expect(trainedAccuracy).toBeGreaterThan(85);
     expect(r.stdout).toMatch(/saved model: tiny/);
-    expect(fs.existsSync(path.join(home, 'models', 'tiny', 'model.json'))).toBe(true);
+    const version = fs.readFileSync(path.join(home, 'models', 'tiny', 'current'), 'utf8').trim(); // the store's pointer
+    expect(fs.existsSync(path.join(home, 'models', 'tiny', version, 'model.json'))).toBe(true);
   });
 
   it('models lists it as active', async () => {
@@ -103,7 +104,10 @@ describe('digit-lab CLI', () => {
 
   it('bad input gives one clear line on stderr, a non-zero exit, and touches nothing saved', async () => {
     const modelDir = path.join(home, 'models', 'tiny');
-    const snapshot = () => fs.readdirSync(modelDir).map((f) => [f, fs.readFileSync(path.join(modelDir, f)).toString('base64')]);
+    const snapshot = () =>
+      fs.readdirSync(modelDir, { recursive: true, encoding: 'utf8' }).sort()
+        .filter((f) => fs.statSync(path.join(modelDir, f)).isFile())
+        .map((f) => [f, fs.readFileSync(path.join(modelDir, f)).toString('base64')]);
     const before = snapshot();
     fs.writeFileSync(path.join(home, 'not-an-image.png'), 'hello');
     fs.mkdirSync(path.join(home, 'models', 'corrupt'));
@@ -112,7 +116,7 @@ describe('digit-lab CLI', () => {
       [['predict', path.join(home, 'missing.png')], /no such file/],
       [['predict', path.join(home, 'not-an-image.png')], /not a PNG or JPEG image/],
       [['evaluate', 'corrupt'], /model 'corrupt' is corrupt: model.json is not valid JSON/],
-      [['evaluate', 'nosuch'], /no model named 'nosuch'/],
+      [['evaluate', 'nosuch'], /no model named 'nosuch' \(see 'digit-lab models'\)\n$/], // the CLI's hint, not the engine's
       [['evaluate', '../../etc'], /invalid model name/],
       [['train', '--bogus'], /unknown option '--bogus'/],
       [['train', '--epochs', 'x'], /--epochs.*invalid/],

@@ -133,4 +133,70 @@ describe('engine', () => {
     await expect(engine.predict([[1, 2, 3]])).rejects.toThrow(/expected 784/);
     expect(() => engine.testImages([10000])).toThrow(/out of range/);
   });
+
+  it('leaks no tensors when a load, predict or import fails on a corrupt model', async () => {
+    const files = engine.store.readFiles('subset').filter((f) => f.path !== 'meta.json');
+    const json = () => JSON.parse(Buffer.from(files.find((f) => f.path === 'model.json')!.data).toString('utf8'));
+    const withJson = (edit: (j: ReturnType<typeof json>) => void) => {
+      const j = json();
+      edit(j);
+      return files.map((f) => (f.path === 'model.json' ? { path: f.path, data: Buffer.from(JSON.stringify(j)) } : f));
+    };
+    const variants: Record<string, { path: string; data: Uint8Array }[]> = {
+      'corrupt-json': files.map((f) => (f.path === 'model.json' ? { path: f.path, data: Buffer.from('{"modelTopology": ') } : f)),
+      'weight-name': withJson((j) => (j.weightsManifest[0].weights[0].name = 'not_a_layer/kernel')),
+      'weight-shape': withJson((j) => j.weightsManifest[0].weights[0].shape.reverse()), // same size, wrong shape
+      'unknown-layer': withJson((j) => (j.modelTopology.config.layers.at(-1).class_name = 'NoSuchLayer')),
+      truncated: files.map((f) => (f.path === 'weights.bin' ? { path: f.path, data: f.data.subarray(0, f.data.byteLength / 2) } : f)),
+    };
+    const before = tf.memory().numTensors;
+    for (const [kind, bad] of Object.entries(variants)) {
+      engine.store.writeFiles(`bad-${kind}`, bad);
+      await expect(engine.store.load(`bad-${kind}`), kind).rejects.toThrow(/is corrupt/);
+      await expect(engine.predict([new Array(784).fill(0)], `bad-${kind}`), kind).rejects.toThrow(/is corrupt/);
+      await expect(engine.importModel(`imported-${kind}`, bad), kind).rejects.toThrow(/cannot import/);
+      expect(tf.memory().numTensors, kind).toBe(before);
+      await engine.deleteModel(`bad-${kind}`);
+    }
+  });
+
+  it("checks an import's name before reading its files (no test-set evaluation for a bad name)", async () => {
+    await expect(engine.importModel('a..b', [])).rejects.toThrow(/invalid model name "a..b"/);
+    await expect(engine.importModel('subset', [])).rejects.toThrow(/already exists/);
+  });
+
+  it('refuses to rename or delete onto the name a running job saves under, named or not', async () => {
+    const during = async (name: string | undefined, check: (saving: string) => Promise<unknown>) => {
+      const controller = new AbortController();
+      let saving = '';
+      let checked: Promise<unknown> | null = null;
+      await engine.train(
+        { preset: 'mlp', epochs: 1, batchSize: 50, trainSize: 500, validationSize: 100, name },
+        {
+          signal: controller.signal,
+          onLog: (line) => (saving ||= /training '([^']+)'/.exec(line)?.[1] ?? ''),
+          onBatch: () => {
+            checked ??= check(saving);
+            controller.abort();
+          },
+        },
+      );
+      await checked;
+      return saving;
+    };
+    const refused = /is the name of a running training job: wait until it ends or stop it/;
+    await during('exp', (saving) => expect(engine.renameModel('subset', saving)).rejects.toThrow(refused));
+    expect(engine.store.exists('subset')).toBe(true);
+    await during('exp', async () => {
+      await expect(engine.deleteModel('exp')).rejects.toThrow(refused);
+      await expect(engine.renameModel('exp', 'elsewhere')).rejects.toThrow(refused);
+      await expect(engine.importModel('exp', engine.store.readFiles('subset'))).rejects.toThrow(refused);
+      await expect(engine.train({ preset: 'mlp', name: 'exp' })).rejects.toThrow(refused); // e.g. the CLI beside the app
+    });
+    const auto = await during(undefined, (saving) => expect(engine.renameModel('subset', saving)).rejects.toThrow(refused));
+    expect(auto).toMatch(/^mlp-/);
+    // Once the jobs are over, the names are free again.
+    await engine.renameModel('exp', 'exp-done');
+    await engine.deleteModel(auto);
+  });
 });

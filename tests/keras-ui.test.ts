@@ -7,9 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelMeta } from '../src-shared/types.js';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
-import { KERAS_FILES, kerasFilesMissing, readKerasTestFile, snapshot, weightsOnly } from './helpers/keras.js';
+import { KERAS_FILES, kerasFilesMissing, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
 const missing = browserMissing() ?? kerasFilesMissing();
 if (missing) console.warn(`keras UI tests skipped: ${missing}`);
@@ -39,7 +38,7 @@ async function put(page: Page, how: 'picker' | 'drop', fileName: string, bytes: 
 describe.skipIf(!!missing)('Keras .h5 in the Models view (browser mode)', () => {
   let app: AppHandle;
   const row = (name: string) => app.page.locator(`[data-testid="model-row"][data-name="${name}"]`);
-  const meta = (name: string) => JSON.parse(readFileSync(path.join(app.home, 'models', name, 'meta.json'), 'utf8')) as ModelMeta;
+  const meta = (name: string) => readMeta(app.home, name);
   /** The test accuracy a row shows, as a fraction. */
   const shownAccuracy = async (name: string) => Number((await row(name).locator('.acc').textContent())!.replace('%', '')) / 100;
 

@@ -8,12 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelMeta } from '../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { H5Dataset, withH5File } from '../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../src-main/engine/keras/read-h5.js';
 import { runCli } from './helpers/cli.js';
-import { KERAS_DIR, KERAS_FILES, kerasFilesMissing, readKerasTestFile, snapshot, weightsOnly } from './helpers/keras.js';
+import { KERAS_DIR, KERAS_FILES, kerasFilesMissing, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
 const FILES = KERAS_FILES;
 const missing = kerasFilesMissing();
@@ -28,7 +27,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-files-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 const readFile = readKerasTestFile;
-const meta = (name: string) => JSON.parse(fs.readFileSync(path.join(home, 'models', name, 'meta.json'), 'utf8')) as ModelMeta;
+const meta = (name: string) => readMeta(home, name);
 const testPixels = (e: DigitLabEngine, n: number) => e.testImages(Array.from({ length: n }, (_, i) => i)).map((p) => p.map((v) => v / 255));
 
 /** The 2.6.0 convnet made to expect 0-255 pixels: its first kernel divided by 255 (same function). */

@@ -45,7 +45,9 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     expect((await reply(1)).ok).toBe(true);
 
     relay.receive(client, { type: 'request', id: 2, method: 'rm -rf', params: {} });
-    expect(await reply(2)).toMatchObject({ ok: false, error: 'unknown method: rm -rf' });
+    expect(await reply(2)).toMatchObject({ ok: false, error: 'unknown method: "rm -rf"' });
+    relay.receive(client, { type: 'request', id: 21, method: 'predict\n\u2028x', params: {} });
+    expect(await reply(21)).toMatchObject({ ok: false, error: 'unknown method: "predict\\n\\u2028x"' }); // one line, quoted
 
     relay.receive(client, { type: 'request', id: 3, method: 'samples', params: { n: 'ten' } });
     expect((await reply(3)).error).toMatch(/^invalid params for samples: n: /);
@@ -55,6 +57,13 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
 
     relay.receive(client, { type: 'request', id: 5, method: 'predict', params: { blob: 'x'.repeat(MAX_MESSAGE_BYTES) } });
     expect((await reply(5)).error).toMatch(/^message too large/);
+    // The limit counts UTF-8 bytes: fewer characters than the limit, but more bytes.
+    const wide = 'é'.repeat(MAX_MESSAGE_BYTES / 2 + 1000);
+    expect(wide.length).toBeLessThan(MAX_MESSAGE_BYTES);
+    relay.receive(client, JSON.stringify({ type: 'request', id: 51, method: 'predict', params: { blob: wide } }));
+    expect((await reply(51)).error).toMatch(/^message too large \(\d+ bytes/);
+    relay.receive(client, { type: 'request', id: 52, method: 'predict', params: { blob: wide } });
+    expect((await reply(52)).error).toMatch(/^message too large/);
 
     for (const junk of [null, 42, 'hello', [], { type: 'response', id: 6, ok: true, result: {} }]) relay.receive(client, junk);
     const junkReplies = received.filter((m) => m.type === 'response' && m.id === -1);

@@ -126,7 +126,9 @@ describe.skipIf(!!missing)('browser-mode protocol and access control', () => {
 
   it('answers unknown methods, wrong types and malformed messages with one-line errors', async () => {
     const unknown = await conn.call(nextId++, 'trainHarder', {});
-    expect(unknown).toMatchObject({ ok: false, error: 'unknown method: trainHarder' });
+    expect(unknown).toMatchObject({ ok: false, error: 'unknown method: "trainHarder"' });
+    const twoLines = await conn.call(nextId++, 'predict\n', {});
+    expect(twoLines).toMatchObject({ ok: false, error: 'unknown method: "predict\\n"' });
 
     const wrong = await conn.call(nextId++, 'predict', { inputs: [[1, 2, 3]] });
     expect(wrong.ok).toBe(false);

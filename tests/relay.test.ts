@@ -79,7 +79,7 @@ describe('relay (in-memory engine)', () => {
       [-1, false, expect.stringMatching(/^message too large \(\d+ bytes > 8388608\)$/)],
       [7, false, 'message is not valid JSON'],
       [-1, false, 'clients may only send requests, not events'],
-      [8, false, 'unknown method: rm -rf'],
+      [8, false, 'unknown method: "rm -rf"'],
       [9, false, expect.stringMatching(/^invalid params for predict: inputs\.0: /)],
       [10, false, expect.stringMatching(/^invalid params for samples: n: /)],
     ]);

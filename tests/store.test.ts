@@ -1,4 +1,6 @@
-// Model store: save/load round trip, atomic replacement with crash recovery, name validation.
+// Model store: save/load round trip, atomic replacement, clean-up of dead writers' leftovers, name validation and
+// claims (crashes of real processes: store-crash.test.ts).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,45 +41,67 @@ describe('model store', () => {
     loaded.dispose();
   });
 
-  it('keeps the old model intact when a save crashes before the swap, and recovers it', async () => {
+  it('keeps the old model when a save fails before its pointer moves, and shows the new one once it has', async () => {
     const a = buildModel('mlp', 'adam', 0.001);
     const b = buildModel('mlp', 'adam', 0.001);
     await new ModelStore(home, null).save('m', a, meta('m', 0.5));
-    const crashing = new ModelStore(home, null, {
-      beforeSwap: () => {
-        throw new Error('simulated crash');
-      },
-    });
-    await expect(crashing.save('m', b, meta('m', 0.7))).rejects.toThrow('simulated crash');
-    // The crash left no 'm' folder, only the moved-aside old copy and the complete new one.
-    expect(fs.existsSync(path.join(home, 'models', 'm'))).toBe(false);
-    const store = new ModelStore(home, null);
-    store.recover(0);
-    const loaded = await store.load('m');
-    // Recovery puts back the complete new copy (the save had finished writing it).
+    const failAt = (at: string) =>
+      new ModelStore(home, null, {
+        step: (label) => {
+          if (label === at) throw new Error(`failed after '${label}'`);
+        },
+      });
+    await expect(failAt('version flushed').save('m', b, meta('m', 0.7))).rejects.toThrow('failed');
+    let loaded = await new ModelStore(home, null).load('m');
+    expect(await weightsOf(loaded)).toEqual(await weightsOf(a));
+    loaded.dispose();
+    await expect(failAt('pointer renamed').save('m', b, meta('m', 0.7))).rejects.toThrow('failed');
+    loaded = await new ModelStore(home, null).load('m');
     expect(await weightsOf(loaded)).toEqual(await weightsOf(b));
-    expect(fs.readdirSync(path.join(home, 'models'))).toEqual(['m']);
+    // The superseded version stays until no live process could be writing it (it carries this process's pid).
+    expect(fs.readdirSync(path.join(home, 'models', 'm')).filter((e) => e.startsWith('v-'))).toHaveLength(2);
     [a, b, loaded].forEach((m) => m.dispose());
   });
 
-  it('discards a half-written save and keeps the previous model', async () => {
+  it("removes a dead writer's half-written version on open and keeps the model", async () => {
     const a = buildModel('mlp', 'adam', 0.001);
     const store = new ModelStore(home, null);
     await store.save('m', a, meta('m'));
-    // A crash while writing files: a temp folder without the completion marker.
-    const partial = path.join(home, 'models', '.m.tmp-0badf00d');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // a pid that has exited
+    const partial = path.join(home, 'models', 'm', `v-${dead}-0badf00d`);
     fs.mkdirSync(partial);
     fs.writeFileSync(path.join(partial, 'model.json'), '{"trunc');
-    store.recover(0);
-    expect(fs.readdirSync(path.join(home, 'models'))).toEqual(['m']);
+    const live = path.join(home, 'models', 'm', `v-${process.pid}-0000beef`); // a live writer's: kept
+    fs.mkdirSync(live);
+    new ModelStore(home, null);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
     const loaded = await store.load('m');
     expect(await weightsOf(loaded)).toEqual(await weightsOf(a));
     a.dispose();
     loaded.dispose();
   });
 
+  it('refuses to rename or delete onto a name a running job claims, also from another store instance', async () => {
+    const model = buildModel('mlp', 'adam', 0.001);
+    const store = new ModelStore(home, null);
+    await store.save('keep', model, meta('keep'));
+    const release = store.claim('exp');
+    const other = new ModelStore(home, null); // as the CLI would, beside the app
+    expect(() => other.rename('keep', 'exp')).toThrow(/'exp' is the name of a running training job/);
+    expect(other.uniqueName('exp')).toBe('exp-2');
+    const releaseKeep = store.claim('keep');
+    expect(() => other.delete('keep')).toThrow(/running training job/);
+    expect(() => other.rename('keep', 'other')).toThrow(/running training job/);
+    release();
+    releaseKeep();
+    other.rename('keep', 'exp');
+    expect(other.list().map((m) => m.name)).toEqual(['exp']);
+    model.dispose();
+  });
+
   it('refuses names that could escape the store', () => {
-    for (const bad of ['../evil', '..', '/etc/passwd', 'a/b', 'a\\b', '.hidden', '', 'x'.repeat(65), 'nul\u0000']) {
+    for (const bad of ['../evil', '..', '/etc/passwd', 'a/b', 'a\\b', '.hidden', '', 'x'.repeat(65), 'nul\u0000', 'a.', 'a ', 'a..b']) {
       expect(() => validateModelName(bad), bad).toThrow(/invalid model name/);
     }
     expect(validateModelName('fast-2026-11-25 v2.1')).toBe('fast-2026-11-25 v2.1');

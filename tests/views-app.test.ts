@@ -349,7 +349,9 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     }
 
     // Export: the model's files, byte for byte.
-    const folder = path.join(home, 'models', small);
+    // A user model's files are in the version folder the store's pointer file names.
+    const filesOf = (name: string) => path.join(home, 'models', name, readFileSync(path.join(home, 'models', name, 'current'), 'utf8').trim());
+    const folder = filesOf(small);
     const downloads: { name: string; bytes: Buffer }[] = [];
     const onDownload = async (d: Download) => downloads.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
     page.on('download', onDownload);
@@ -368,13 +370,17 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
 
     // Import the model's own folder as a TF.js model folder.
     await page.getByTestId('import-input').setInputFiles(folder);
+    await page.getByTestId('import-name').fill('a..b'); // the one name rule: the store would refuse it too
+    expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
     await page.getByTestId('import-name').fill('copy one');
     await page.getByTestId('import-submit').click();
     await row('copy one').waitFor();
 
     await row('copy one').getByTestId('model-rename').click();
-    await page.getByTestId('rename-input').fill('bad/name');
-    expect(await page.getByTestId('rename-save').isDisabled()).toBe(true);
+    for (const bad of ['bad/name', 'trailing.', 'a..b']) {
+      await page.getByTestId('rename-input').fill(bad);
+      expect(await page.getByTestId('rename-save').isDisabled(), bad).toBe(true);
+    }
     await page.getByTestId('rename-input').fill('copy two');
     await page.getByTestId('rename-save').click();
     await row('copy two').waitFor();
@@ -382,7 +388,7 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await page.reload();
     await row('copy two').waitFor();
     expect(await row('copy one').count()).toBe(0);
-    expect(existsSync(path.join(home, 'models', 'copy two', 'model.json'))).toBe(true);
+    expect(existsSync(path.join(filesOf('copy two'), 'model.json'))).toBe(true);
 
     await row('copy two').getByTestId('model-delete').click();
     await page.getByTestId('confirm-dialog').waitFor();

@@ -185,6 +185,14 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.stderr.write(`digit-lab: ${((err as Error).message ?? String(err)).split('\n')[0]}\n`);
+  const line = ((err as Error).message ?? String(err)).split('\n')[0];
+  process.stderr.write(`digit-lab: ${line}${cliHint(line)}\n`);
   process.exitCode = 1;
+}
+
+/** The engine's errors name no command; the CLI adds where to look next. */
+function cliHint(message: string): string {
+  if (/^no model named /.test(message)) return " (see 'digit-lab models')";
+  if (/^no model yet/.test(message)) return " with 'digit-lab train'";
+  return '';
 }

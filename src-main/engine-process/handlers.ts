@@ -68,7 +68,6 @@ export function createHandlers(
       return { active: p.name };
     },
     'models.rename': async (p) => {
-      if (trainer.running && trainer.snapshot()?.config.name === p.from) throw new Error(`'${p.from}' is being trained`);
       return { name: await (await engine()).renameModel(p.from, p.to) };
     },
     'models.delete': async (p) => {

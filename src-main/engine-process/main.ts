@@ -3,7 +3,7 @@
 // requests from its parent; training runs here so the UI never freezes and a crash takes only this process down.
 // Configuration comes through the environment: DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA.
 import {
-  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, type Emit, type EngineMethod, type Message,
+  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, quote, utf8Bytes, type Emit, type EngineMethod, type Message,
 } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { createEngine } from '../engine/engine.js';
@@ -19,7 +19,7 @@ const emit: Emit = (event, data) => link.send({ type: 'event', event, data: fini
 function reply(id: number, result: { ok: true; value: unknown } | { ok: false; error: string }): void {
   if (result.ok) {
     // Every transport refuses messages over MAX_MESSAGE_BYTES: say so instead of sending what would be dropped.
-    const size = JSON.stringify(result.value)?.length ?? 0;
+    const size = utf8Bytes(JSON.stringify(result.value) ?? '');
     if (size > MAX_MESSAGE_BYTES) {
       const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
       result = { ok: false, error: `result too large (${mb(size)} MiB > ${mb(MAX_MESSAGE_BYTES)} MiB): ask for fewer items` };
@@ -54,7 +54,7 @@ async function handle(msg: Message): Promise<void> {
   if (msg.type !== 'request') return; // the parent sends only requests
   const { id, method } = msg;
   try {
-    if (!isMethod(method)) throw new Error(`unknown method: ${method}`);
+    if (!isMethod(method)) throw new Error(`unknown method: ${quote(method)}`);
     if (method === 'engine.restart') throw new Error(`method ${method} is answered by the relay, not the engine`);
     reply(id, { ok: true, value: await call(method, msg.params) });
   } catch (err) {
@@ -64,7 +64,7 @@ async function handle(msg: Message): Promise<void> {
 
 function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0].slice(0, 500) || 'unknown error';
+  return text.split(/[\r\n\u2028\u2029]/)[0].slice(0, 500) || 'unknown error';
 }
 
 link.onMessage((raw) => {

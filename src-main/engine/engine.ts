@@ -79,6 +79,7 @@ class DigitLabEngine implements Engine {
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
+    if (config.name) this.store.checkUnclaimed(config.name); // another process is training under this name
     if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
       throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
     }
@@ -93,6 +94,7 @@ class DigitLabEngine implements Engine {
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
+    const release = this.store.claim(name); // rename and delete refuse this name until the job ends
     try {
       const result = await fit(model, train, val, config, callbacks, async (history) => {
         await this.store.save(name, model, meta(history)); // checkpoint
@@ -112,6 +114,7 @@ class DigitLabEngine implements Engine {
         durationMs: Date.now() - started,
       };
     } finally {
+      release();
       model.optimizer?.dispose();
       model.dispose();
     }
@@ -195,6 +198,7 @@ class DigitLabEngine implements Engine {
 
   private assertFree(name: string): void {
     validateModelName(name);
+    this.store.checkUnclaimed(name);
     if (this.store.exists(name)) throw new StoreError(`a model named '${name}' already exists`);
   }
 

@@ -1,28 +1,67 @@
-// Small filesystem helpers: atomic file writes and directory swaps.
+// Small filesystem helpers: durable atomic file writes, directory fsync, and the owner-pid tags that let two
+// processes share one folder without cleaning up each other's work in progress.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function tmpName(target: string, tag = 'tmp'): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${tag}-${randomBytes(4).toString('hex')}`);
+/** A unique tag naming this process: "<pid>-<8 hex>". `ownerAlive` reads the pid back. */
+export function ownerTag(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Write a file atomically: write a temp file beside it, fsync, then rename over the target. */
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  const tmp = tmpName(target);
-  const fd = fs.openSync(tmp, 'w');
+/** Whether the process that made a name carrying `ownerTag()` may still be running (pid reuse errs on "alive"). */
+export function ownerAlive(tag: string): boolean {
+  const pid = Number(/^(\d+)-/.exec(tag)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function tmpName(target: string, tag = 'tmp'): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${tag}-${ownerTag()}`);
+}
+
+/** Flush a directory's entries (a rename inside it) to disk. Not possible on Windows; there it is a no-op. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    /* Windows cannot open or fsync a directory */
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Write a file and flush it to disk (no rename: for files inside a folder that is not visible yet). */
+export function writeFileDurable(target: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(target, 'wx');
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Write a file atomically: write a temp file beside it, fsync, rename over the target, fsync the folder. */
+export function writeFileAtomic(target: string, data: string | Uint8Array, onStep: (step: string) => void = () => {}): void {
+  const tmp = tmpName(target);
   try {
+    writeFileDurable(tmp, data);
+    onStep('temp file written');
     fs.renameSync(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  onStep('renamed');
+  fsyncDir(path.dirname(target));
 }
 
 export function writeJsonAtomic(target: string, value: unknown): void {

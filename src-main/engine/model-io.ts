@@ -70,17 +70,35 @@ export async function deserializeModel(
   if (specs.every((s) => !s.quantization) && expected !== total) {
     throw new Error(`weights are ${total} bytes but model.json describes ${expected}`);
   }
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: json.modelTopology,
-    format: json.format,
-    weightSpecs: specs,
-    weightData: weightData.buffer,
-  };
+  // Built here rather than by tf.loadLayersModel, which leaks the model it has built when loadWeights throws
+  // (a weight name or shape that does not match): every failure below disposes what was made.
+  // modelFromJSON builds every layer synchronously, before its first await: the variables that appear during
+  // the call are this model's, even when a later layer's config is bad and it throws with no model to dispose.
+  const registered = () => Object.values(tf.engine().state.registeredVariables);
+  const known = new Set(registered());
+  const building = tf.models.modelFromJSON({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'] });
+  const made = registered().filter((v) => !known.has(v));
+  let model: tf.LayersModel;
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    model = await building;
   } catch (err) {
-    throw new Error(`cannot build the model: ${(err as Error).message.split('\n')[0]}`);
+    tf.dispose(made);
+    throw new Error(`cannot build the model: ${firstLine(err)}`);
   }
+  try {
+    const decoded = tf.io.decodeWeights(weightData.buffer, specs);
+    try {
+      model.loadWeights(Object.fromEntries(specs.filter((s) => s.group !== 'optimizer').map((s) => [s.name, decoded[s.name]])), true);
+    } finally {
+      tf.dispose(Object.values(decoded));
+    }
+  } catch (err) {
+    model.dispose();
+    throw new Error(`cannot load the weights: ${firstLine(err)}`);
+  }
+  return model;
 }
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
 export const MODEL_WEIGHTS_FILE = WEIGHTS_FILE;

@@ -1,99 +1,207 @@
-// The model store: user models in <home>/models/<name>/ (model.json, weights.bin, meta.json) and
-// read-only shipped models in the app's models/ folder. Saves are atomic directory swaps:
-//   1. write everything into .<name>.tmp-XXXX/   2. move the old folder aside to .<name>.old-XXXX/
-//   3. rename the temp folder into place          4. delete the old folder
-// A crash between 2 and 3 leaves no <name>/ but a complete .old and .tmp; `recover()` (run on open)
-// puts the newest complete copy back, so a model is never lost or left half-written.
+// The model store: user models in <home>/models/<name>/ and read-only shipped models in the app's models/ folder.
+// A model folder holds immutable version folders (v-<pid>-<hex>/: model.json, weights.bin, meta.json) and a
+// pointer file `current` naming one of them. A save writes and flushes a new version beside the old one, then
+// replaces `current` with one atomic rename; readers follow the pointer, so a model is at every instant either
+// its old or its new complete copy. Folders made by a process that is still running are never cleaned up by
+// another one (their names carry the writer's pid), so the app and the CLI can share a store.
+// Older stores (model.json directly in <name>/, .<name>.tmp-/.old- leftovers) are read and repaired on open.
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { uniqueName } from '../../src-shared/domain.js';
+import { MODEL_NAME_RE, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
-import { tmpName, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { fsyncDir, ownerAlive, ownerTag, tmpName, writeFileAtomic, writeFileDurable, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
-const COMPLETE = '.complete';
+const POINTER = 'current';
+const VERSION_RE = /^v-(\d+-[0-9a-f]{8})$/;
+/** Bookkeeping names inside models/: a delete in progress, a training job's claim on a name. */
+const TOP_TEMP_RE = /^\.(.+)\.(trash|job)-(\d+-[0-9a-f]{8})$/;
+/** Leftovers of the previous store format (a directory swap): .<name>.tmp-XXXXXXXX, .old-, .trash-. */
+const LEGACY_TEMP_RE = /^\.(.+)\.(tmp|old|trash)-([0-9a-f]{8})$/;
+const LEGACY_COMPLETE = '.complete';
+const LEGACY_FILES = ['model.json', MODEL_WEIGHTS_FILE, 'meta.json', LEGACY_COMPLETE];
 
 export class StoreError extends Error {}
 
 /** Refuse anything that could escape the store's folder or clash with its bookkeeping files. */
 export function validateModelName(name: string): string {
-  if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('..') || name.endsWith('.') || name.endsWith(' ')) {
-    throw new StoreError(
-      `invalid model name '${String(name).slice(0, 80)}': use 1-64 letters, digits, space, dot, dash or underscore, starting with a letter or digit`,
-    );
+  if (typeof name !== 'string' || !MODEL_NAME_RE.test(name)) {
+    throw new StoreError(`invalid model name ${JSON.stringify(String(name).slice(0, 80))}: ${MODEL_NAME_RULE}`);
   }
   return name;
 }
 
 export interface StoreHooks {
-  /** Called between moving the old folder aside and renaming the new one in (tests simulate a crash here). */
-  beforeSwap?: () => void;
+  /** Called after every step of a save, rename or delete (fault-injection tests kill the process here). */
+  step?: (label: string) => void;
+}
+
+const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+/** Run `fn`, retrying once when a file vanished under it (another process replaced the version it read). */
+function retryOnMissing<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    return fn();
+  }
+}
+
+/** The folder holding a model's files: the version `current` names, or the folder itself (old layout); null if none. */
+function filesDir(modelDir: string): string | null {
+  let pointer: string;
+  try {
+    pointer = fs.readFileSync(path.join(modelDir, POINTER), 'utf8').trim();
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    return fs.existsSync(path.join(modelDir, 'model.json')) ? modelDir : null;
+  }
+  if (!VERSION_RE.test(pointer)) throw new StoreError(`the store's pointer file ${path.join(modelDir, POINTER)} is damaged`);
+  return path.join(modelDir, pointer);
+}
+
+/** A damaged pointer (written by hand: ours are atomic) is replaced by the next save. */
+function damagedIsNone(fn: () => string | null): string | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StoreError) return null;
+    throw err;
+  }
+}
+
+function isPointedTo(modelDir: string, version: string): boolean {
+  try {
+    return fs.readFileSync(path.join(modelDir, POINTER), 'utf8').trim() === version;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove a folder if it is empty (else it holds a live writer's version: leave it). */
+function rmdirQuiet(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* not empty, or gone */
+  }
+}
+
+function rmQuiet(p: string): void {
+  try {
+    fs.rmSync(p, { recursive: true, force: true });
+  } catch {
+    /* another process is removing it too */
+  }
 }
 
 export class ModelStore {
   readonly modelsDir: string;
   private readonly activeFile: string;
+  private readonly step: (label: string) => void;
 
-  constructor(readonly home: string, readonly shippedDir: string | null, private readonly hooks: StoreHooks = {}) {
+  constructor(readonly home: string, readonly shippedDir: string | null, hooks: StoreHooks = {}) {
     this.modelsDir = path.join(home, 'models');
     this.activeFile = path.join(home, 'active.json');
+    this.step = hooks.step ?? (() => {});
     fs.mkdirSync(this.modelsDir, { recursive: true });
     this.recover();
   }
 
   /**
-   * Finish or roll back saves interrupted by a crash; remove stale temp folders. Only folders older
-   * than `minAgeMs` are touched, so a save in progress in another process (app and CLI) is left alone.
+   * Repair what interrupted operations left, without waiting: finish old-format swaps, remove deletes in
+   * progress and superseded versions — only those whose writer process is gone.
    */
-  recover(minAgeMs = 60_000): void {
+  recover(): void {
     const entries = fs.readdirSync(this.modelsDir);
-    const now = Date.now();
+    const legacy = new Map<string, string[]>();
     for (const e of entries) {
-      const m = /^\.(.+)\.(tmp|old|trash)-[0-9a-f]{8}$/.exec(e);
-      if (!m) continue;
-      if (minAgeMs > 0 && now - fs.statSync(path.join(this.modelsDir, e)).mtimeMs < minAgeMs) continue;
-      const [, name, kind] = m;
       const full = path.join(this.modelsDir, e);
-      const final = path.join(this.modelsDir, name);
-      if (!fs.existsSync(final) && kind !== 'trash') {
-        // Prefer a complete new copy, else the old one.
-        const tmp = entries.find((x) => x.startsWith(`.${name}.tmp-`) && fs.existsSync(path.join(this.modelsDir, x, COMPLETE)));
-        const old = entries.find((x) => x.startsWith(`.${name}.old-`));
-        const pick = tmp ?? old;
-        if (pick && fs.existsSync(path.join(this.modelsDir, pick))) {
-          fs.renameSync(path.join(this.modelsDir, pick), final);
-          if (pick === e) continue;
-        }
+      const top = TOP_TEMP_RE.exec(e);
+      const old = LEGACY_TEMP_RE.exec(e);
+      if (top) {
+        if (!ownerAlive(top[3])) rmQuiet(full);
+      } else if (old) {
+        legacy.set(old[1], [...(legacy.get(old[1]) ?? []), e]);
+      } else if (MODEL_NAME_RE.test(e)) {
+        this.tidy(full);
       }
-      if (fs.existsSync(full)) fs.rmSync(full, { recursive: true, force: true });
     }
+    for (const [name, leftovers] of legacy) this.recoverLegacy(name, leftovers);
   }
 
-  private userDir(name: string): string {
-    return path.join(this.modelsDir, validateModelName(name));
+  /** An old-format save died between its two renames: put the complete new copy (else the old one) in place. */
+  private recoverLegacy(name: string, leftovers: string[]): void {
+    const final = path.join(this.modelsDir, name);
+    const at = (e: string) => path.join(this.modelsDir, e);
+    if (MODEL_NAME_RE.test(name) && !this.isModel(final)) {
+      const done = leftovers.find((e) => e.includes('.tmp-') && fs.existsSync(path.join(at(e), LEGACY_COMPLETE)));
+      const pick = done ?? leftovers.find((e) => e.includes('.old-') && fs.existsSync(path.join(at(e), 'model.json')));
+      if (pick) {
+        try {
+          fs.renameSync(at(pick), final);
+          fsyncDir(this.modelsDir);
+        } catch {
+          /* another process put a copy in place first */
+        }
+      }
+    }
+    // Keep the leftovers only while they still hold the one copy of a model (its rename above failed).
+    const landed = this.isModel(final);
+    for (const e of leftovers) if (landed || !MODEL_NAME_RE.test(name) || !e.includes('.old-')) rmQuiet(at(e));
+    if (landed) this.tidy(final);
+  }
+
+  /** Inside one model folder: remove versions and pointer temp files no live process needs. */
+  private tidy(modelDir: string): void {
+    let entries: string[];
+    let current: string | null;
+    try {
+      entries = fs.readdirSync(modelDir);
+      current = filesDir(modelDir);
+    } catch {
+      return; // not a folder, or a damaged pointer: leave it for the user to see
+    }
+    const pointed = current && current !== modelDir ? path.basename(current) : null;
+    for (const e of entries) {
+      const version = VERSION_RE.exec(e);
+      const tag = version?.[1] ?? /^\.current\.tmp-(\d+-[0-9a-f]{8})$/.exec(e)?.[1];
+      if (tag && e !== pointed && !ownerAlive(tag)) rmQuiet(path.join(modelDir, e));
+      else if (LEGACY_FILES.includes(e) && (pointed || e === LEGACY_COMPLETE)) rmQuiet(path.join(modelDir, e));
+    }
+    if (current === null) rmdirQuiet(modelDir); // left by a save that died before its first write
+
+  }
+
+  private isModel(modelDir: string): boolean {
+    try {
+      return filesDir(modelDir) !== null;
+    } catch {
+      return true; // a damaged pointer is still a model the user must see (list reports the error)
+    }
   }
 
   private shippedNames(): string[] {
     if (!this.shippedDir || !fs.existsSync(this.shippedDir)) return [];
-    return fs.readdirSync(this.shippedDir).filter((n) => NAME_RE.test(n) && fs.existsSync(path.join(this.shippedDir!, n, 'model.json')));
+    return fs.readdirSync(this.shippedDir).filter((n) => MODEL_NAME_RE.test(n) && this.isModel(path.join(this.shippedDir!, n)));
   }
 
   private userNames(): string[] {
-    return fs.readdirSync(this.modelsDir).filter((n) => NAME_RE.test(n) && fs.statSync(path.join(this.modelsDir, n)).isDirectory());
+    return fs.readdirSync(this.modelsDir).filter((n) => MODEL_NAME_RE.test(n) && this.isModel(path.join(this.modelsDir, n)));
   }
 
-  /** Folder of a model, user models first; throws if it does not exist. */
-  dirOf(name: string): { dir: string; shipped: boolean } {
+  /** A model's folder (`modelDir`) and the folder holding its files (`dir`), user models first. */
+  dirOf(name: string): { dir: string; modelDir: string; shipped: boolean } {
     validateModelName(name);
-    const user = path.join(this.modelsDir, name);
-    if (fs.existsSync(user)) return { dir: user, shipped: false };
-    if (this.shippedDir) {
-      const shipped = path.join(this.shippedDir, name);
-      if (fs.existsSync(path.join(shipped, 'model.json'))) return { dir: shipped, shipped: true };
+    const candidates: [string, boolean][] = [[path.join(this.modelsDir, name), false]];
+    if (this.shippedDir) candidates.push([path.join(this.shippedDir, name), true]);
+    for (const [modelDir, shipped] of candidates) {
+      const dir = filesDir(modelDir);
+      if (dir) return { dir, modelDir, shipped };
     }
-    throw new StoreError(`no model named '${name}' (see 'digit-lab models')`);
+    throw new StoreError(`no model named '${name}'`);
   }
 
   exists(name: string): boolean {
@@ -106,11 +214,13 @@ export class ModelStore {
   }
 
   readMeta(name: string): ModelMeta | null {
-    const { dir } = this.dirOf(name);
-    const file = path.join(dir, 'meta.json');
-    if (!fs.existsSync(file)) return null;
+    const text = retryOnMissing(() => {
+      const file = path.join(this.dirOf(name).dir, 'meta.json');
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    });
+    if (text === null) return null;
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as ModelMeta;
+      return JSON.parse(text) as ModelMeta;
     } catch {
       throw new StoreError(`model '${name}' is corrupt: meta.json is not valid JSON`);
     }
@@ -122,9 +232,11 @@ export class ModelStore {
     const add = (name: string, shipped: boolean) => {
       const info: ModelInfo = { name, shipped, active: name === active, meta: null };
       try {
-        const dir = this.dirOf(name).dir;
-        if (!fs.existsSync(path.join(dir, 'model.json'))) throw new StoreError('model.json is missing');
-        JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+        retryOnMissing(() => {
+          const json = path.join(this.dirOf(name).dir, 'model.json');
+          if (!fs.existsSync(json)) throw new StoreError('model.json is missing');
+          JSON.parse(fs.readFileSync(json, 'utf8'));
+        });
         info.meta = this.readMeta(name);
       } catch (err) {
         info.error = err instanceof SyntaxError ? 'model.json is not valid JSON' : (err as Error).message;
@@ -138,12 +250,8 @@ export class ModelStore {
 
   /** The chosen model if set and present, else the most recently trained, else the shipped default. */
   activeName(): string | null {
-    try {
-      const { name } = JSON.parse(fs.readFileSync(this.activeFile, 'utf8')) as { name: string };
-      if (this.exists(name)) return name;
-    } catch {
-      /* no choice recorded */
-    }
+    const chosen = this.chosenName();
+    if (chosen && this.exists(chosen)) return chosen;
     let newest: { name: string; at: string } | null = null;
     for (const n of this.userNames()) {
       let at = '';
@@ -159,38 +267,63 @@ export class ModelStore {
     return shipped.includes('default') ? 'default' : (shipped[0] ?? null);
   }
 
+  private chosenName(): string | null {
+    try {
+      return (JSON.parse(fs.readFileSync(this.activeFile, 'utf8')) as { name: string }).name;
+    } catch {
+      return null; // no choice recorded
+    }
+  }
+
   setActive(name: string): void {
     this.dirOf(name);
     writeJsonAtomic(this.activeFile, { name });
   }
 
-  /** Atomically write (or replace) a user model from raw files. */
+  /**
+   * Write (or replace) a user model from raw files: a new version folder, flushed, then one atomic rename of
+   * the pointer. The previous version is removed only after the pointer has moved.
+   */
   writeFiles(name: string, files: { path: string; data: Uint8Array | string }[]): void {
-    const final = this.userDir(name);
+    validateModelName(name);
     if (this.shippedNames().includes(name)) throw new StoreError(`'${name}' is a shipped model's name; choose another`);
-    const tmp = tmpName(final, 'tmp');
-    fs.mkdirSync(tmp);
+    const modelDir = path.join(this.modelsDir, name);
+    const version = `v-${ownerTag()}`;
+    const vdir = path.join(modelDir, version);
+    // Another process's recover() may remove an empty model folder between the two mkdirs: make it again.
+    retryOnMissing(() => {
+      fs.mkdirSync(modelDir, { recursive: true });
+      fs.mkdirSync(vdir);
+    });
+    this.step('version folder made');
+    let previous: string | null = null;
     try {
+      previous = damagedIsNone(() => filesDir(modelDir));
       for (const f of files) {
         const rel = path.normalize(f.path);
         if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreError(`unsafe file path '${f.path}'`);
-        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
-        writeFileAtomic(path.join(tmp, rel), f.data);
+        fs.mkdirSync(path.dirname(path.join(vdir, rel)), { recursive: true });
+        writeFileDurable(path.join(vdir, rel), f.data);
+        this.step(`wrote ${rel}`);
       }
-      fs.writeFileSync(path.join(tmp, COMPLETE), '');
+      fsyncDir(vdir);
+      fsyncDir(modelDir);
+      this.step('version flushed');
+      writeFileAtomic(path.join(modelDir, POINTER), `${version}\n`, (s) => this.step(`pointer ${s}`));
     } catch (err) {
-      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!isPointedTo(modelDir, version)) {
+        rmQuiet(vdir);
+        if (previous === null) rmdirQuiet(modelDir); // a first save: leave no empty folder
+      }
       throw err;
     }
-    let old: string | null = null;
-    if (fs.existsSync(final)) {
-      old = tmpName(final, 'old');
-      fs.renameSync(final, old);
+    this.step('pointer flushed');
+    if (previous === modelDir) {
+      for (const f of LEGACY_FILES) rmQuiet(path.join(modelDir, f)); // migrated from the old layout
+    } else if (previous) {
+      rmQuiet(previous);
     }
-    this.hooks.beforeSwap?.();
-    fs.renameSync(tmp, final);
-    fs.rmSync(path.join(final, COMPLETE), { force: true });
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    this.step('previous version removed');
   }
 
   async save(name: string, model: tf.LayersModel, meta: ModelMeta): Promise<void> {
@@ -203,18 +336,44 @@ export class ModelStore {
   }
 
   async load(name: string): Promise<tf.LayersModel> {
-    const { dir } = this.dirOf(name);
-    const jsonPath = path.join(dir, 'model.json');
-    if (!fs.existsSync(jsonPath)) throw new StoreError(`model '${name}' is corrupt: model.json is missing`);
+    const read = () => {
+      const { dir } = this.dirOf(name);
+      const jsonPath = path.join(dir, 'model.json');
+      if (!fs.existsSync(jsonPath)) throw new StoreError(`model '${name}' is corrupt: model.json is missing`);
+      const json = fs.readFileSync(jsonPath, 'utf8');
+      const weights = new Map<string, Uint8Array>();
+      for (const f of fs.readdirSync(dir)) if (f !== 'model.json' && f !== 'meta.json') weights.set(f, fs.readFileSync(path.join(dir, f)));
+      return { json, weights };
+    };
+    const { json, weights } = retryOnMissing(read);
     try {
-      return await deserializeModel(fs.readFileSync(jsonPath, 'utf8'), (rel) => {
-        const p = path.join(dir, rel);
-        if (!fs.existsSync(p)) throw new Error(`weights file '${rel}' is missing`);
-        return fs.readFileSync(p);
+      return await deserializeModel(json, (rel) => {
+        const data = weights.get(rel);
+        if (!data) throw new Error(`weights file '${rel}' is missing`);
+        return data;
       });
     } catch (err) {
       throw new StoreError(`model '${name}' is corrupt: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Mark `name` as the name a training job in this process will save under, until the returned function
+   * is called. Other processes see the claim too; it dies with the process.
+   */
+  claim(name: string): () => void {
+    const file = tmpName(path.join(this.modelsDir, validateModelName(name)), 'job');
+    fs.writeFileSync(file, '');
+    return () => rmQuiet(file);
+  }
+
+  /** Refuse to touch a name a running training job will save under. */
+  checkUnclaimed(name: string): void {
+    const claimed = fs.readdirSync(this.modelsDir).some((e) => {
+      const m = TOP_TEMP_RE.exec(e);
+      return m?.[1] === name && m[2] === 'job' && ownerAlive(m[3]);
+    });
+    if (claimed) throw new StoreError(`'${name}' is the name of a running training job: wait until it ends or stop it`);
   }
 
   rename(from: string, to: string): void {
@@ -222,34 +381,60 @@ export class ModelStore {
     if (src.shipped) throw new StoreError(`'${from}' is a shipped model and cannot be renamed`);
     validateModelName(to);
     if (this.exists(to)) throw new StoreError(`a model named '${to}' already exists`);
-    fs.renameSync(src.dir, path.join(this.modelsDir, to));
+    this.checkUnclaimed(from);
+    this.checkUnclaimed(to);
+    this.step('checked');
     try {
-      const { name } = JSON.parse(fs.readFileSync(this.activeFile, 'utf8')) as { name: string };
-      if (name === from) this.setActive(to);
-    } catch {
-      /* no choice recorded */
+      // One atomic rename of the whole folder. An empty leftover folder is replaced; a non-empty one refuses.
+      fs.renameSync(src.modelDir, path.join(this.modelsDir, to));
+    } catch (err) {
+      if (['ENOTEMPTY', 'EEXIST', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        throw new StoreError(`a model named '${to}' is being saved right now`);
+      }
+      throw err;
     }
+    fsyncDir(this.modelsDir);
+    this.step('renamed');
+    if (this.chosenName() === from) this.setActive(to);
+    this.step('active choice updated');
   }
 
   delete(name: string): void {
     const src = this.dirOf(name);
     if (src.shipped) throw new StoreError(`'${name}' is a shipped model and cannot be deleted`);
-    const trash = tmpName(src.dir, 'trash');
-    fs.renameSync(src.dir, trash);
-    fs.rmSync(trash, { recursive: true, force: true });
+    this.checkUnclaimed(name);
+    this.step('checked');
+    // Out of sight with one rename, then removed: a crash in between leaves only trash, which recover() removes.
+    const trash = tmpName(src.modelDir, 'trash');
+    fs.renameSync(src.modelDir, trash);
+    fsyncDir(this.modelsDir);
+    this.step('moved to trash');
+    rmQuiet(trash);
+    this.step('trash removed');
   }
 
   /** All files of a model, relative paths, for export. */
   readFiles(name: string): { path: string; data: Uint8Array }[] {
-    const { dir } = this.dirOf(name);
-    return fs
-      .readdirSync(dir)
-      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-      .map((f) => ({ path: f, data: fs.readFileSync(path.join(dir, f)) }));
+    return retryOnMissing(() => {
+      const { dir } = this.dirOf(name);
+      return fs
+        .readdirSync(dir)
+        .filter((f) => f !== LEGACY_COMPLETE && fs.statSync(path.join(dir, f)).isFile())
+        .map((f) => ({ path: f, data: fs.readFileSync(path.join(dir, f)) }));
+    });
   }
 
-  /** A fresh name like "fast-2026-11-25-1432" that does not exist yet. */
+  /** A fresh name like "fast-2026-11-25-1432" that is neither a model nor claimed by a running job. */
   uniqueName(base: string): string {
-    return uniqueName(base, (name) => this.exists(name));
+    const taken = (n: string) => {
+      if (this.exists(n)) return true;
+      try {
+        this.checkUnclaimed(n);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    return uniqueName(base, taken);
   }
 }

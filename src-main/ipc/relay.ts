@@ -4,7 +4,7 @@
 // notices when the engine dies (pending calls fail, clients get an `engine: crashed` event and can Restart).
 // No TensorFlow work happens here.
 import {
-  MAX_MESSAGE_BYTES, events, isEvent, isMethod, parseMessage, parseParams, type EventData, type MethodName,
+  MAX_MESSAGE_BYTES, events, isEvent, isMethod, parseMessage, parseParams, quote, utf8Bytes, type EventData, type MethodName,
 } from '../../src-shared/protocol.js';
 
 /** The engine process, however it was started (utilityProcess in Electron, child_process.fork in browser mode). */
@@ -65,7 +65,7 @@ export class Relay {
   /** A raw message from a client: a JSON string (socket) or a structured-clone object (Electron IPC). */
   receive(client: Client, raw: unknown): void {
     const fail = (id: number, error: string) => client.send({ type: 'response', id, ok: false, error });
-    const size = typeof raw === 'string' ? raw.length : safeSize(raw);
+    const size = typeof raw === 'string' ? utf8Bytes(raw) : safeSize(raw);
     if (size > MAX_MESSAGE_BYTES) return fail(guessId(raw), `message too large (${size} bytes > ${MAX_MESSAGE_BYTES})`);
 
     let msg;
@@ -75,7 +75,7 @@ export class Relay {
       return fail(guessId(raw), (err as Error).message);
     }
     if (msg.type !== 'request') return fail(-1, `clients may only send requests, not ${msg.type}s`);
-    if (!isMethod(msg.method)) return fail(msg.id, `unknown method: ${msg.method}`);
+    if (!isMethod(msg.method)) return fail(msg.id, `unknown method: ${quote(msg.method)}`);
     let params: unknown;
     try {
       params = parseParams(msg.method, msg.params);
@@ -187,7 +187,8 @@ function guessId(raw: unknown): number {
 
 function safeSize(value: unknown): number {
   try {
-    return JSON.stringify(value)?.length ?? 0;
+    const text = JSON.stringify(value);
+    return text === undefined ? 0 : utf8Bytes(text);
   } catch {
     return Infinity;
   }

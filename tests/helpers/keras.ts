@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ModelMeta } from '../../src-shared/types.js';
 import { withH5File, writeFloat32 } from '../../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../../src-main/engine/keras/read-h5.js';
 
@@ -18,6 +19,13 @@ export const kerasFilesMissing = (): string | null =>
     ? null
     : `the Keras test files are not in ${KERAS_DIR} (set DIGIT_LAB_KERAS_DIR)`;
 export const readKerasTestFile = (file: string) => new Uint8Array(fs.readFileSync(path.join(KERAS_DIR, file)));
+
+/** A model's meta.json in the store at `home`, read through the store's version pointer (`models/<name>/current`). */
+export function readMeta(home: string, name: string): ModelMeta {
+  const dir = path.join(home, 'models', name);
+  const version = fs.readFileSync(path.join(dir, 'current'), 'utf8').trim();
+  return JSON.parse(fs.readFileSync(path.join(dir, version, 'meta.json'), 'utf8')) as ModelMeta;
+}
 
 /** Every file under the store (path → sha256), to check a failed import changed nothing. */
 export function snapshot(dir: string): Record<string, string> {

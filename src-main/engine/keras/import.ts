@@ -3,7 +3,7 @@
 // the file's own record if it has one, else whichever scores better on a few hundred training images.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { suggestModelName } from '../../../src-shared/domain.js';
+import { suggestModelName } from '../../../src-shared/model-name.js';
 import type { ModelOrigin } from '../../../src-shared/types.js';
 import type { Split } from '../data/mnist.js';
 import { imagesToFloat } from '../data/mnist.js';

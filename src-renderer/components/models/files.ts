@@ -1,6 +1,6 @@
 // Files in and out of the model manager: read a picked TF.js folder or Keras .h5 file as base64 (for
 // models.import / models.importKeras) and offer exported base64 files as downloads (models.export / exportKeras).
-import { suggestModelName } from '../../../src-shared/domain.js';
+import { suggestModelName } from '../../../src-shared/model-name.js';
 import { MAX_FILE_BYTES, type Params } from '../../../src-shared/protocol.js';
 import { downloadBlob } from '../shared/png.js';
 
@@ -35,7 +35,7 @@ export function folderName(files: FileList | File[]): string {
   return first?.webkitRelativePath.split('/')[0] ?? '';
 }
 
-/** A valid model name derived from a folder or file name (protocol: letters, digits, space . _ -; 64 max). */
+/** A valid model name (src-shared/model-name.ts) derived from a folder or file name. */
 export const suggestName = (folder: string): string => suggestModelName(folder, 'imported');
 
 /**

@@ -14,3 +14,18 @@ export function modelNameProblem(name: unknown): string | null {
   if (name.length > 64) return '64 characters at most';
   return MODEL_NAME_RE.test(name) ? null : MODEL_NAME_RULE;
 }
+
+/** A valid model name (room left for a "-2" suffix) from a file or folder name, its .h5/.hdf5/.keras dropped:
+ *  "my model (2).h5" → "my model -2-"; `fallback` when nothing usable is left. */
+export function suggestModelName(fileOrFolder: string, fallback: string): string {
+  const base = fileOrFolder.split(/[\\/]/).at(-1)!.replace(/\.(h5|hdf5|keras)$/i, '');
+  const cleaned = base.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '');
+  return cleaned.slice(0, 56).replace(/[. ]+$/, '') || fallback;
+}
+
+/** `base`, or `base-2`, `base-3`… : the first that `taken` says is free. */
+export function uniqueName(base: string, taken: (name: string) => boolean): string {
+  let name = base;
+  for (let i = 2; taken(name); i++) name = `${base}-${i}`;
+  return name;
+}

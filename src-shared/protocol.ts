@@ -6,9 +6,11 @@ import { CLASSES, PIXELS } from './domain.js';
 import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
-/** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
- *  (models.import / models.export; the shipped default is at most 5 MB). */
+/** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
+ *  base64 (models.import / models.export / models.importKeras / models.exportKeras; the shipped default is at most 5 MB). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Largest file (or set of files) sent as base64 (4/3 larger) in one message, with room left for the envelope. */
+export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const modelName = z.string().min(1).max(64).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
@@ -102,6 +104,20 @@ const jobSchema = z.object({
 });
 const fileSchema = z.object({ path: z.string().min(1).max(200), base64: z.string() });
 
+// Keras .h5 files in and out (issue 14; docs/keras.md). `models.importKeras` reads, checks and evaluates the file
+// (`evalProgress` events while it scores the test set), then saves it; nothing is saved on error.
+const base64 = z
+  .string()
+  .max(Math.ceil(MAX_FILE_BYTES / 3) * 4, `files up to ${(MAX_FILE_BYTES / 1e6).toFixed(1)} MB (use the CLI for larger ones)`)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const kerasMethods = {
+  'models.importKeras': {
+    params: z.object({ fileName: z.string().min(1).max(255), base64, name: modelName.optional() }),
+    result: z.object({ model: z.string(), testAccuracy: metric, inputScale: z.number(), origin: originSchema }),
+  },
+  'models.exportKeras': { params: z.object({ name: modelName }), result: z.object({ fileName: z.string(), base64: z.string() }) },
+} as const;
+
 /** Request methods: params schema and result schema for each. */
 export const methods = {
   status: {
@@ -136,6 +152,7 @@ export const methods = {
     result: z.object({ name: z.string() }),
   },
   'models.export': { params: z.object({ name: modelName }), result: z.object({ files: z.array(fileSchema) }) },
+  ...kerasMethods,
   /** Answered by the relay (main process / browser-mode server), not the engine: start a fresh engine process. */
   'engine.restart': { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
 } as const;

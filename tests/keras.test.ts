@@ -8,20 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelMeta } from '../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
-import { H5Dataset, withH5File, writeFloat32 } from '../src-main/engine/keras/h5.js';
+import { H5Dataset, withH5File } from '../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../src-main/engine/keras/read-h5.js';
 import { runCli } from './helpers/cli.js';
+import { KERAS_DIR, KERAS_FILES, kerasFilesMissing, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
-const KERAS_DIR = path.resolve(process.env.DIGIT_LAB_KERAS_DIR ?? '../shared/keras');
-const FILES = [
-  { file: 'keras-2.1.3-standalone-mnist-cnn-listconfig.h5', name: 'listconfig', keras: '2.1.3', layers: 11 },
-  { file: 'tfkeras-2.2.4-tf-mnist-cnn-batchnorm.h5', name: 'batchnorm', keras: '2.2.4-tf', layers: 13 },
-  { file: 'tfkeras-2.6.0-mnist-convnet.h5', name: 'convnet', keras: '2.6.0', layers: 8 },
-];
-const haveFiles = FILES.every((f) => fs.existsSync(path.join(KERAS_DIR, f.file)));
-if (!haveFiles) console.warn(`keras tests skipped: the Keras test files are not in ${KERAS_DIR} (set DIGIT_LAB_KERAS_DIR)`);
+const FILES = KERAS_FILES;
+const missing = kerasFilesMissing();
+if (missing) console.warn(`keras tests skipped: ${missing}`);
 
 /** Debian's python3 with python3-h5py (optional: the h5py checks of exported files skip without it). */
 const PYTHON = '/usr/bin/python3';
@@ -31,24 +26,9 @@ if (!HAVE_H5PY) console.warn(`h5py checks skipped: ${PYTHON} cannot import h5py 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-files-'));
 const cli = (...args: string[]) => runCli(home, ...args);
-const readFile = (file: string) => new Uint8Array(fs.readFileSync(path.join(KERAS_DIR, file)));
-/** A model's meta.json, read through the store's version pointer (`models/<name>/current`). */
-const meta = (name: string) => {
-  const dir = path.join(home, 'models', name);
-  const version = fs.readFileSync(path.join(dir, 'current'), 'utf8').trim();
-  return JSON.parse(fs.readFileSync(path.join(dir, version, 'meta.json'), 'utf8')) as ModelMeta;
-};
+const readFile = readKerasTestFile;
+const meta = (name: string) => readMeta(home, name);
 const testPixels = (e: DigitLabEngine, n: number) => e.testImages(Array.from({ length: n }, (_, i) => i)).map((p) => p.map((v) => v / 255));
-
-/** Every file under the store (path → sha256), to check a failed import changed nothing. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const full = path.join(e.parentPath, e.name);
-    out[path.relative(dir, full)] = e.isFile() ? createHash('sha256').update(fs.readFileSync(full)).digest('hex') : 'dir';
-  }
-  return out;
-}
 
 /** The 2.6.0 convnet made to expect 0-255 pixels: its first kernel divided by 255 (same function). */
 async function scaledTo255(bytes: Uint8Array): Promise<Uint8Array> {
@@ -58,22 +38,6 @@ async function scaledTo255(bytes: Uint8Array): Promise<Uint8Array> {
     const scaled = Float32Array.from(kernel.value as Float32Array, (v) => v / 255);
     kernel.write_slice(kernel.shape!.map((d) => [0, d]), scaled);
   }, { edit: true });
-  return out;
-}
-
-/** A weights-only file as model.save_weights('w.h5') writes it: layer groups at the root, no model_config. */
-async function weightsOnly(bytes: Uint8Array): Promise<Uint8Array> {
-  const k = await readKerasFile(bytes);
-  const { bytes: out } = await withH5File(null, (f) => {
-    f.create_attribute('keras_version', k.kerasVersion!);
-    f.create_attribute('backend', k.backend!);
-    f.create_attribute('layer_names', k.layers.map((l) => l.layer));
-    for (const l of k.layers) {
-      const g = f.create_group(l.layer);
-      g.create_attribute('weight_names', l.weights.length ? l.weights.map((w) => w.name) : new Float64Array(0));
-      for (const w of l.weights) writeFloat32(g, w.name, w.values, w.shape);
-    }
-  });
   return out;
 }
 
@@ -96,7 +60,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.skipIf(!haveFiles)('Keras .h5 import and export', () => {
+describe.skipIf(!!missing)('Keras .h5 import and export', () => {
   let engine: DigitLabEngine;
   beforeAll(async () => {
     engine = await createEngine({ home, shippedDir: path.resolve('models') });

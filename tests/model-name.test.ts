@@ -1,7 +1,7 @@
 // One model-name rule (src-shared/model-name.ts): the protocol, the store and the UI accept and refuse the same names.
 import { describe, expect, it } from 'vitest';
 import { validateModelName } from '../src-main/engine/store.js';
-import { MODEL_NAME_RULE, modelNameProblem } from '../src-shared/model-name.js';
+import { MODEL_NAME_RULE, modelNameProblem, suggestModelName, uniqueName } from '../src-shared/model-name.js';
 import { parseParams } from '../src-shared/protocol.js';
 
 const GOOD = ['a', 'A1', 'fast-2026-11-25 v2.1', 'x_', 'my model-3', '9'.repeat(64)];
@@ -27,5 +27,15 @@ describe('model names', () => {
     expect(modelNameProblem('a..b')).toBe(MODEL_NAME_RULE);
     expect(() => parseParams('models.delete', { name: 'a.' })).toThrow(MODEL_NAME_RULE);
     expect(() => validateModelName('x\ny')).toThrow(/^invalid model name "x\\ny": [^\n]*$/);
+  });
+
+  it('are suggested valid from any file or folder name, and made unique', () => {
+    const odd = ['my model', 'tfjs_model (2)', '.hidden', '../../etc', 'C:\\x\\a..b.h5', 'ünïcode✓.hdf5', 'x'.repeat(100), '', 'name. ', '...h5', 'a .keras'];
+    for (const input of odd) expect(modelNameProblem(suggestModelName(input, 'keras')), input).toBeNull();
+    expect(suggestModelName('dir/my model (2).h5', 'keras')).toBe('my model -2-');
+    expect(suggestModelName('.h5', 'keras')).toBe('keras');
+    expect(uniqueName('m', (n) => ['m', 'm-2'].includes(n))).toBe('m-3');
+    const long = suggestModelName('y'.repeat(100), 'keras');
+    expect(modelNameProblem(uniqueName(long, (n) => n === long))).toBeNull(); // room left for the suffix
   });
 });

@@ -2,7 +2,7 @@
 // the engine, how it maps request ids per client, broadcasts events, and what clients see when the engine dies or
 // is restarted. tests/protocol-relay.test.ts runs the same relay against a real engine process.
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES } from '../src-shared/protocol.js';
+import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from '../src-shared/protocol.js';
 import { Relay, type Client, type EngineChild } from '../src-main/ipc/relay.js';
 
 /** An engine child in memory: records what the relay sends and lets the test answer, emit and exit. */
@@ -178,5 +178,23 @@ describe('relay (in-memory engine)', () => {
     });
     broken.start();
     expect(broken.engineState).toEqual({ state: 'crashed', message: 'could not start the engine process: spawn ENOENT' });
+  });
+
+  it('checks Keras files before the engine sees them: base64 only, and no larger than one message holds', () => {
+    const { relay, engine, client } = setup();
+    const tooLong = 'A'.repeat(Math.ceil(MAX_FILE_BYTES / 3) * 4 + 4); // the message itself is still under the limit
+    relay.receive(client, request(1, 'models.importKeras', { fileName: 'x.h5', base64: 'not base64!' }));
+    relay.receive(client, request(2, 'models.importKeras', { fileName: 'x.h5', base64: tooLong }));
+    relay.receive(client, request(3, 'models.importKeras', { fileName: '', base64: 'AAAA' }));
+    relay.receive(client, request(4, 'models.exportKeras', { name: '../x' }));
+    expect(client.responses().map((r) => [r.id, r.error])).toEqual([
+      [1, 'invalid params for models.importKeras: base64: not base64'],
+      [2, expect.stringMatching(/^invalid params for models\.importKeras: base64: files up to 6\.2 MB/)],
+      [3, expect.stringMatching(/^invalid params for models\.importKeras: fileName: /)],
+      [4, expect.stringMatching(/^invalid params for models\.exportKeras: name: /)],
+    ]);
+    expect(engine().sent).toEqual([]);
+    relay.receive(client, request(5, 'models.importKeras', { fileName: 'x.h5', base64: 'iUhERg0KGgo=', name: 'x' }));
+    expect(engine().lastRequest).toMatchObject({ method: 'models.importKeras', params: { fileName: 'x.h5', base64: 'iUhERg0KGgo=', name: 'x' } });
   });
 });

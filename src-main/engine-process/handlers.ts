@@ -28,6 +28,16 @@ export function createHandlers(
   emit: Emit,
 ): Handlers {
   const version = appVersion();
+  /** Reports evaluation progress as `evalProgress` events, at most one per 100 ms (and always the last). */
+  const evalProgress = () => {
+    let last = 0;
+    return (done: number, total: number) => {
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      emit('evalProgress', { done, total });
+    };
+  };
   const toFiles = (files: { path: string; data: Uint8Array }[]) =>
     files.map((f) => ({ path: f.path, base64: Buffer.from(f.data).toString('base64') }));
 
@@ -44,16 +54,7 @@ export function createHandlers(
     },
     train: async (p) => trainer.start(await engine(), p),
     stop: () => trainer.stop(),
-    evaluate: async (p) => {
-      const e = await engine();
-      let last = 0;
-      return e.evaluate(p.model, (done, total) => {
-        const now = Date.now();
-        if (done < total && now - last < 100) return;
-        last = now;
-        emit('evalProgress', { done, total });
-      });
-    },
+    evaluate: async (p) => (await engine()).evaluate(p.model, evalProgress()),
     predict: async (p) => {
       // The protocol carries grey levels 0-255 (as the images are stored); the engine wants 0-1.
       const inputs = p.inputs.map((row) => Float32Array.from(row, (v) => v / 255));
@@ -78,5 +79,15 @@ export function createHandlers(
       return { name: await (await engine()).importModel(p.name, files) };
     },
     'models.export': async (p) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
+    // Keras .h5 (issue 14)
+    'models.importKeras': async (p) => {
+      const bytes = new Uint8Array(Buffer.from(p.base64, 'base64'));
+      const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
+      return finiteOrNull(r);
+    },
+    'models.exportKeras': async (p) => {
+      const bytes = await (await engine()).exportKeras(p.name);
+      return { fileName: `${p.name}.h5`, base64: Buffer.from(bytes).toString('base64') };
+    },
   };
 }

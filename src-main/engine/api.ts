@@ -31,6 +31,8 @@ export interface KerasImportOptions {
   fileName: string;
   /** Save under this name; default: the file name without .h5, made unique. */
   name?: string;
+  /** Test-set evaluation progress (images done of total), after the file has been read and checked. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface KerasImportResult {

@@ -203,8 +203,10 @@ class DigitLabEngine implements Engine {
   }
 
   /** Evaluate an imported model on the test set and save it (meta: preset 'imported' plus `extra`). */
-  private async saveImported(name: string, model: tf.LayersModel, extra: Partial<ModelMeta> = {}): Promise<ModelMeta> {
-    const probs = await predictProbs(model, this.data.test.images, this.data.test.count, { inputScale: extra.inputScale });
+  private async saveImported(
+    name: string, model: tf.LayersModel, extra: Partial<ModelMeta> = {}, onProgress?: (done: number, total: number) => void,
+  ): Promise<ModelMeta> {
+    const probs = await predictProbs(model, this.data.test.images, this.data.test.count, { inputScale: extra.inputScale, onProgress });
     const summary = summarize(probs, this.data.test.labels);
     const meta: ModelMeta = {
       name, preset: 'imported', config: null, history: [], testAccuracy: summary.accuracy, confusion: summary.confusion,
@@ -246,7 +248,7 @@ class DigitLabEngine implements Engine {
     return name;
   }
 
-  async importKeras(bytes: Uint8Array, { fileName, name }: KerasImportOptions) {
+  async importKeras(bytes: Uint8Array, { fileName, name, onProgress }: KerasImportOptions) {
     const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
     const target = name ?? this.store.uniqueName(kerasModelName(fileName));
     this.assertFree(target);
@@ -258,7 +260,7 @@ class DigitLabEngine implements Engine {
     }
     const { model, inputScale, origin } = imported;
     try {
-      const meta = await this.saveImported(target, model, { inputScale, origin });
+      const meta = await this.saveImported(target, model, { inputScale, origin }, onProgress);
       return { model: target, testAccuracy: meta.testAccuracy ?? NaN, inputScale, origin };
     } finally {
       model.dispose();

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_NAME_RE, MODEL_NAME_RULE } from '../../src-shared/model-name.js';
+import { MODEL_NAME_RE, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
 import { fsyncDir, ownerAlive, ownerTag, tmpName, writeFileAtomic, writeFileDurable, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
@@ -435,8 +435,6 @@ export class ModelStore {
         return true;
       }
     };
-    let name = base;
-    for (let i = 2; taken(name); i++) name = `${base}-${i}`;
-    return name;
+    return uniqueName(base, taken);
   }
 }

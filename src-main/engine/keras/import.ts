@@ -3,6 +3,7 @@
 // the file's own record if it has one, else whichever scores better on a few hundred training images.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { suggestModelName } from '../../../src-shared/model-name.js';
 import type { ModelOrigin } from '../../../src-shared/types.js';
 import type { Split } from '../data/mnist.js';
 import { imagesToFloat } from '../data/mnist.js';
@@ -64,8 +65,4 @@ export function detectInputScale(model: tf.LayersModel, split: Split): { scale: 
 }
 
 /** A store name from a file name: "my model (2).h5" → "my model -2-". */
-export function kerasModelName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).at(-1)!.replace(/\.(h5|hdf5|keras)$/i, '');
-  const cleaned = base.replace(/[^A-Za-z0-9 ._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9]+/, '');
-  return cleaned.slice(0, 56).replace(/[. ]+$/, '') || 'keras';
-}
+export const kerasModelName = (fileName: string): string => suggestModelName(fileName, 'keras');

@@ -132,6 +132,25 @@ export interface ModelMeta {
   command?: string;
   commit?: string;
   dataset?: string;
+  /** For a fine-tuned model: the model it started from. */
+  base?: string;
+  /** For a fine-tuned model: what it was tuned on and its accuracy before and after. */
+  finetune?: FinetuneMeta;
+}
+
+export interface FinetuneMeta {
+  /** User examples trained on and held out. */
+  samples: number;
+  heldOut: number;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  /** Fraction of each batch replayed from MNIST's training images. */
+  replay: number;
+  /** MNIST test images scored before and after. */
+  testSize: number;
+  before: { user: number | null; mnist: number | null };
+  after: { user: number | null; mnist: number | null };
 }
 
 export interface ModelInfo {

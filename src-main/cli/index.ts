@@ -1,4 +1,4 @@
-// The `digit-lab` command line: train, evaluate, sample, predict, models.
+// The `digit-lab` command line: train, evaluate, sample, predict, models, samples, finetune.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
@@ -7,6 +7,7 @@ import { createEngine, type DigitLabEngine } from '../engine/engine.js';
 import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
 import { digitLines, percent, probBars, sideBySide, table } from './render.js';
+import { addSampleCommands } from './samples.js';
 import { runTrain } from './train.js';
 
 function intArg(min: number, max: number) {
@@ -161,6 +162,8 @@ program
     ]);
     process.stdout.write(table(['  name', 'preset', 'test acc', 'epochs', 'created', 'source'], rows) + `\n\nfolder: ${store.modelsDir}\n`);
   });
+
+addSampleCommands(program, engine);
 
 try {
   await program.parseAsync(process.argv);

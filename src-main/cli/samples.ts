@@ -1,30 +1,17 @@
 // `digit-lab samples add|list|show|rm` (the user's own handwriting examples) and `digit-lab finetune`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import type { DigitLabEngine } from '../engine/engine.js';
 import { defaultHome } from '../engine/engine.js';
 import { SampleStore } from '../engine/user-samples.js';
+import { floatArg, fractionArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
 import { parseUnipen, strokesToMnist } from './pen.js';
 import { digitLines, percent, table } from './render.js';
 import { gitCommit } from './train.js';
-
-function intOption(min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function fraction(value: string) {
-  const n = Number(value);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 to below 1');
-  return n;
-}
 
 /** The image and strokes of a new example: a PNG/JPEG file, or digit `index` of a UNIPEN file. */
 function readExample(image: string | undefined, o: { fromPen?: string; index: number }) {
@@ -50,9 +37,9 @@ export function addSampleCommands(program: Command, engine: () => Promise<DigitL
   samples
     .command('add [image]')
     .description('add a PNG/JPEG of a digit (preprocessed like MNIST), or a pen drawing from a UNIPEN file')
-    .option('-l, --label <digit>', 'the digit it shows (required for images)', intOption(0, 9))
+    .option('-l, --label <digit>', 'the digit it shows (required for images)', intArg(0, 9))
     .option('--from-pen <file>', 'a UNIPEN file of pen trajectories (e.g. UCI pendigits)')
-    .option('--index <n>', 'which digit of the UNIPEN file (0-based)', intOption(0, 1_000_000), 0)
+    .option('--index <n>', 'which digit of the UNIPEN file (0-based)', intArg(0, 1_000_000), 0)
     .action((image: string | undefined, o: { label?: number; fromPen?: string; index: number }) => {
       const ex = readExample(image, o);
       const label = o.label ?? ex.label;
@@ -100,16 +87,12 @@ export function addSampleCommands(program: Command, engine: () => Promise<DigitL
   program
     .command('finetune [model]')
     .description('fine-tune a model on your examples mixed with MNIST images; saves a new model')
-    .option('--steps <n>', 'training steps (batches)', intOption(1, 10_000))
-    .option('-n, --name <name>', "the new model's name (default <model>-tuned-<n>)")
-    .option('--lr <rate>', 'learning rate', (v) => {
-      const n = Number(v);
-      if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
-      return n;
-    })
-    .option('--holdout <fraction>', 'fraction of your examples held out to measure the effect', fraction)
-    .option('--replay <fraction>', 'fraction of each batch taken from MNIST', fraction)
-    .option('--test-size <n>', 'MNIST test images scored before and after (0 = skip)', intOption(0, 10_000))
+    .option('--steps <n>', 'training steps (batches)', intArg(1, 10_000))
+    .option('-n, --name <name>', "the new model's name (default <model>-tuned-<n>)", nameArg)
+    .option('--lr <rate>', 'learning rate (small: the model should adapt, not forget)', floatArg)
+    .option('--holdout <fraction>', 'fraction of your examples held out to measure the effect', fractionArg)
+    .option('--replay <fraction>', 'fraction of each batch taken from MNIST', fractionArg)
+    .option('--test-size <n>', 'MNIST test images scored before and after (0 = skip)', intArg(0, 10_000))
     .action(async (model: string | undefined, o: { steps?: number; name?: string; lr?: number; holdout?: number; replay?: number; testSize?: number }) => {
       const e = await engine();
       const r = await e.finetune(

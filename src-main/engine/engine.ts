@@ -12,7 +12,7 @@ import { resolveResources } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
-import { FINETUNE_DEFAULTS, finetune } from './finetune.js';
+import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
@@ -125,6 +125,7 @@ class DigitLabEngine implements Engine {
     while (!request.name && this.store.exists(`${base}-tuned-${n}`)) n++;
     const name = request.name ?? `${base}-tuned-${n}`;
     const examples = request.examples ?? this.userSamples.list().samples;
+    checkRequest(examples, request);
     const model = await this.store.load(base);
     try {
       compileModel(model, 'adam', request.learningRate ?? FINETUNE_DEFAULTS.learningRate);

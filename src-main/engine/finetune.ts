@@ -34,6 +34,14 @@ export const FINETUNE_DEFAULTS: Required<FinetuneOptions> = {
 /** Accuracy on the held-out user examples and on the first `testSize` MNIST test images (null: none). */
 export type Scores = FinetuneMeta['before'];
 
+const NO_EXAMPLES = "no examples to fine-tune on: add some with 'digit-lab samples add'";
+
+/** Check the options and that there is something to train on, before any work. */
+export function checkRequest(examples: readonly LabelledImage[], options: FinetuneOptions): void {
+  resolveOptions(options);
+  if (!examples.length) throw new RangeError(NO_EXAMPLES);
+}
+
 export interface FinetuneReport {
   options: Required<FinetuneOptions>;
   /** User examples trained on and held out. */
@@ -130,7 +138,7 @@ export async function finetune(
   const testSize = Math.min(o.testSize, mnist.test.count);
   const rng = mulberry32(o.seed);
   const { train, heldOut } = holdOut(examples, o.holdout, rng);
-  if (!train.length) throw new RangeError("no examples to fine-tune on: add some with 'digit-lab samples add'");
+  if (!train.length) throw new RangeError(NO_EXAMPLES);
   const heldOutSplit = toSplit(heldOut);
   const score = async (): Promise<Scores> => ({ user: await accuracy(model, heldOutSplit), mnist: await accuracy(model, mnist.test, testSize) });
 

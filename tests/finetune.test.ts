@@ -93,4 +93,12 @@ describe('finetune', () => {
     expect(await engine.activeModel()).toBe('base-tuned-1');
     expect(hashModel(path.join(home, 'models', 'base'))).toBe(baseHash);
   });
+
+  it('saves nothing when stopped', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const r = await engine.finetune({ model: 'base', steps: 5, testSize: 0 }, { signal: stop.signal });
+    expect(r).toMatchObject({ model: '', base: 'base', stopped: true });
+    expect(engine.store.exists('base-tuned-3')).toBe(false);
+  });
 });

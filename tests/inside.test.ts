@@ -106,6 +106,18 @@ describe('activations', () => {
     model.dispose();
   });
 
+  it('feeds a model that takes the image flattened (784 inputs) or without a channel axis', () => {
+    for (const inputShape of [[784], [28, 28]]) {
+      const model = tf.sequential({
+        layers: [tf.layers.reshape({ inputShape, targetShape: [784] }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+      });
+      const result = activations(model, image);
+      expect(result.layers.map((l) => l.shape)).toEqual([[28, 28, 1], [784], [10]]);
+      expect(Array.from(result.layers[1].data)).toEqual(Array.from(result.layers[0].data));
+      model.dispose();
+    }
+  });
+
   it('refuses an image of the wrong size in one line', async () => {
     await expect(engine.activations([1, 2, 3], 'default')).rejects.toThrow(/^the image has 3 values, expected 784 \(28×28\)$/);
   });

@@ -59,6 +59,13 @@ const originSchema = z.object({
   backend: z.string().nullable(), layers: z.array(z.string()), inputScaleSource: z.enum(['file', 'detected']),
   inputScaleCheck: z.object({ images: z.number(), accuracy01: z.number(), accuracy0255: z.number() }).optional(),
 });
+const userMnist = z.object({ user: z.number().nullable(), mnist: z.number().nullable() });
+/** Fine-tuning on the user's examples: examples trained on / held out, steps, batch, lr, the share of each batch
+ *  replayed from MNIST, MNIST test images scored, and held-out-example and MNIST accuracy before and after. */
+const finetuneSchema = z.object({
+  samples: z.number(), heldOut: z.number(), steps: z.number(), batchSize: z.number(), learningRate: z.number(),
+  replay: z.number(), testSize: z.number(), before: userMnist, after: userMnist,
+});
 const metaSchema = z.object({
   name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.nullable(),
   history: z.array(epochSchema),
@@ -67,6 +74,8 @@ const metaSchema = z.object({
   command: z.string().optional(), commit: z.string().optional(), dataset: z.string().optional(),
   /** What a white pixel is fed as: 1 (0-1 floats, the default when absent) or 255 (0-255). */
   inputScale: z.number().optional(), origin: originSchema.optional(),
+  /** A fine-tuned model: the model it started from, and what it was tuned on with its accuracy before and after. */
+  base: z.string().optional(), finetune: finetuneSchema.optional(),
 });
 /** A model in the store: `shipped` = read-only, came with the app; `error` when its folder cannot be read. */
 const modelInfoSchema = z.object({
@@ -180,6 +189,7 @@ export type EvalResult = z.output<typeof evalSchema>;
 export type Sample = z.output<typeof sampleSchema>;
 export type ModelMeta = z.output<typeof metaSchema>;
 export type ModelOrigin = z.output<typeof originSchema>;
+export type FinetuneMeta = z.output<typeof finetuneSchema>;
 export type ModelInfo = z.output<typeof modelInfoSchema>;
 export type TrainResult = z.output<typeof trainResultSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */

@@ -3,7 +3,7 @@
 import type { TrainConfig } from './protocol.js';
 
 export type {
-  BackendInfo, BatchProgress, ConfusionSummary, EpochProgress, EvalResult, Mistake, ModelInfo, ModelMeta, ModelOrigin,
+  BackendInfo, BatchProgress, ConfusionSummary, EpochProgress, EvalResult, FinetuneMeta, Mistake, ModelInfo, ModelMeta, ModelOrigin,
   Sample,
   TrainConfig, TrainResult,
 } from './protocol.js';

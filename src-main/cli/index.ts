@@ -1,35 +1,16 @@
-// The `digit-lab` command line: train, evaluate, sample, predict, models, import / export (Keras .h5).
-import { Command, InvalidArgumentError, Option } from 'commander';
+// The `digit-lab` command line: train, evaluate, sample, predict, models, import / export (Keras .h5), samples, finetune.
+import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
-import { validateModelName } from '../engine/store.js';
+import { floatArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
+import { addSampleCommands } from './samples.js';
 import { runTrain } from './train.js';
-
-function intArg(min: number, max: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-function nameArg(value: string) {
-  try {
-    return validateModelName(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-function floatArg(value: string) {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
 
 const program = new Command()
   .name('digit-lab')
@@ -181,6 +162,8 @@ program
     const e = await engine();
     process.stdout.write((await runExport(e, model, file, o.force)).join('\n') + '\n');
   });
+
+addSampleCommands(program, engine);
 
 try {
   await program.parseAsync(process.argv);

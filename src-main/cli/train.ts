@@ -9,7 +9,7 @@ import type { DigitLabEngine } from '../engine/engine.js';
 import { formatDuration as duration, formatPercent as percent } from '../../src-shared/domain.js';
 
 /** The source commit, when run from a git checkout (recorded in meta.json). */
-function gitCommit(): string | undefined {
+export function gitCommit(): string | undefined {
   try {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

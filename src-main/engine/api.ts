@@ -4,6 +4,27 @@ import type {
   BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, Sample, TrainConfig,
   TrainResult,
 } from '../../src-shared/types.js';
+import type { Activations } from './activations.js';
+import type { FinetuneOptions, FinetuneReport, LabelledImage } from './finetune.js';
+import type { NewUserSample, UserSample } from './user-samples.js';
+
+export interface FinetuneRequest extends FinetuneOptions {
+  /** The model to start from; default the active one. It is never changed. */
+  model?: string;
+  /** Name of the new model; default '<model>-tuned-<n>'. Must not exist yet. */
+  name?: string;
+  /** Train on these instead of the stored user samples (benchmarks). */
+  examples?: readonly LabelledImage[];
+  /** Make the new model the active one (default true). */
+  activate?: boolean;
+}
+
+export interface FinetuneResult extends FinetuneReport {
+  /** The new model's name ('' when stopped before saving). */
+  model: string;
+  base: string;
+  durationMs: number;
+}
 
 export interface EngineOptions {
   /** Force a backend; default 'auto' (also settable with DIGIT_LAB_BACKEND). */
@@ -60,6 +81,15 @@ export interface Engine {
   samples(n: number, seed?: number, model?: string): Promise<{ model: string; seed: number; samples: Sample[] }>;
   /** Test-set images as 784 grey levels 0-255. */
   testImages(indices: number[]): number[][];
+  /** Every layer's output for one image (784 values, 0-1), and the first conv layer's filters. */
+  activations(pixels: ArrayLike<number>, model?: string): Promise<Activations & { model: string }>;
+  /** The user's own handwriting examples (<home>/samples/). */
+  addUserSample(sample: NewUserSample): Promise<UserSample>;
+  listUserSamples(): Promise<{ samples: UserSample[]; errors: { file: string; error: string }[] }>;
+  getUserSample(id: string): Promise<UserSample>;
+  removeUserSample(id: string): Promise<void>;
+  /** Fine-tune a model on the user's examples (+ MNIST replay) and save the result as a new model. */
+  finetune(request?: FinetuneRequest, callbacks?: TrainCallbacks): Promise<FinetuneResult>;
   listModels(): Promise<ModelInfo[]>;
   activeModel(): Promise<string | null>;
   setActiveModel(name: string): Promise<void>;

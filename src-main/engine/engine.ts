@@ -6,15 +6,20 @@ import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
-import type { DatasetInfo, Engine, EngineOptions, KerasImportOptions, TrainCallbacks } from './api.js';
+import type {
+  DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, TrainCallbacks,
+} from './api.js';
+import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { predictFloats, predictProbs, summarize } from './evaluate.js';
+import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
 import { deserializeModel } from './model-io.js';
-import { buildModel } from './models.js';
+import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
+import { SampleStore, type NewUserSample } from './user-samples.js';
 
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
 export function defaultHome(): string {
@@ -43,6 +48,7 @@ class DigitLabEngine implements Engine {
     readonly backend: BackendInfo,
     private readonly data: MnistData,
     readonly store: ModelStore,
+    readonly userSamples: SampleStore,
   ) {}
 
   get dataset(): DatasetInfo {
@@ -118,6 +124,67 @@ class DigitLabEngine implements Engine {
       model.optimizer?.dispose();
       model.dispose();
     }
+  }
+
+  async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneResult> {
+    const started = Date.now();
+    const { name: base } = await this.model(request.model); // checks it exists and outputs 10 classes
+    if (request.name && this.store.exists(validateModelName(request.name))) {
+      throw new StoreError(`a model named '${request.name}' already exists: fine-tuning saves a new model`);
+    }
+    let n = 1;
+    while (!request.name && this.store.exists(`${base}-tuned-${n}`)) n++;
+    const name = request.name ?? `${base}-tuned-${n}`;
+    const examples = request.examples ?? this.userSamples.list().samples;
+    checkRequest(examples, request);
+    const model = await this.store.load(base);
+    try {
+      compileModel(model, 'adam', request.learningRate ?? FINETUNE_DEFAULTS.learningRate);
+      callbacks.onLog?.(`fine-tuning '${base}' on ${examples.length} examples of your handwriting → '${name}'`);
+      const report = await finetune(model, examples, this.data, request, callbacks);
+      const durationMs = Date.now() - started;
+      if (report.stopped) return { ...report, model: '', base, durationMs };
+      const o = report.options;
+      const meta: ModelMeta = {
+        name, preset: this.store.readMeta(base)?.preset ?? 'imported', config: null, history: [],
+        testAccuracy: o.testSize >= this.data.test.count ? report.after.mnist : null, confusion: null,
+        backend: this.backend.name, device: this.backend.device, durationMs, createdAt: new Date(started).toISOString(),
+        params: model.countParams(), dataset: this.data.name, ...callbacks.provenance, base,
+        finetune: {
+          samples: report.trained, heldOut: report.heldOut, steps: o.steps, batchSize: o.batchSize,
+          learningRate: o.learningRate, replay: o.replay, testSize: Math.min(o.testSize, this.data.test.count),
+          before: report.before, after: report.after,
+        },
+      };
+      await this.store.save(name, model, meta);
+      if (request.activate ?? true) this.store.setActive(name);
+      return { ...report, model: name, base, durationMs };
+    } finally {
+      model.optimizer?.dispose();
+      model.dispose();
+    }
+  }
+
+  /** Every layer's output for one image (784 values, 0-1), for the inside view. */
+  async activations(pixels: ArrayLike<number>, name?: string) {
+    const { name: model, model: m } = await this.model(name);
+    return { model, ...activations(m, pixels) };
+  }
+
+  async addUserSample(sample: NewUserSample) {
+    return this.userSamples.add(sample);
+  }
+
+  async listUserSamples() {
+    return this.userSamples.list();
+  }
+
+  async getUserSample(id: string) {
+    return this.userSamples.get(id);
+  }
+
+  async removeUserSample(id: string) {
+    this.userSamples.remove(id);
   }
 
   async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {
@@ -287,6 +354,7 @@ export type { DigitLabEngine };
 export async function createEngine(opts: EngineOptions = {}): Promise<DigitLabEngine> {
   const backend = await selectBackend(opts.backend ?? parseBackendChoice(process.env.DIGIT_LAB_BACKEND));
   const data = loadMnist(opts.dataDir);
-  const store = new ModelStore(opts.home ?? defaultHome(), opts.shippedDir ?? defaultShippedDir());
-  return new DigitLabEngine(backend, data, store);
+  const home = opts.home ?? defaultHome();
+  const store = new ModelStore(home, opts.shippedDir ?? defaultShippedDir());
+  return new DigitLabEngine(backend, data, store, new SampleStore(home));
 }

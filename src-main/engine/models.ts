@@ -67,7 +67,11 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
 
 /** Build a compiled model for a preset. Weights are initialised from TF.js's global RNG. */
 export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number): tf.LayersModel {
-  const model = BUILDERS[preset]();
+  return compileModel(BUILDERS[preset](), optimizer, learningRate);
+}
+
+/** Compile a model (built or loaded) for training on integer labels. */
+export function compileModel<M extends tf.LayersModel>(model: M, optimizer: OptimizerName, learningRate: number): M {
   model.compile({
     optimizer: makeOptimizer(optimizer, learningRate),
     loss: 'sparseCategoricalCrossentropy',

@@ -1,0 +1,30 @@
+// Option parsers shared by the commands: each turns a bad value into commander's one-line error.
+import { InvalidArgumentError } from 'commander';
+import { validateModelName } from '../engine/store.js';
+
+export function intArg(min: number, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+export function nameArg(value: string) {
+  try {
+    return validateModelName(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+export function floatArg(value: string) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+/** A fraction from 0 to below 1. */
+export function fractionArg(value: string) {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 to below 1');
+  return n;
+}

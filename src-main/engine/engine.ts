@@ -126,7 +126,7 @@ class DigitLabEngine implements Engine {
       if (input.length !== PIXELS) throw new Error(`input ${i} has ${input.length} values, expected 784 (28×28)`);
       x.set(input, i * PIXELS);
     });
-    const out = predictFloats(m, x, inputs.length);
+    const out = await predictFloats(m, x, inputs.length);
     const probs = inputs.map((_, i) => Array.from(out.subarray(i * 10, i * 10 + 10)));
     return { model, probs };
   }
@@ -140,7 +140,7 @@ class DigitLabEngine implements Engine {
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(Math.floor(rng() * test.count));
     const indices = [...chosen];
-    const out = predictFloats(m, imagesToFloat(test.images, indices), count);
+    const out = await predictFloats(m, imagesToFloat(test.images, indices), count);
     const samples = indices.map((index, i) => {
       const probs = Array.from(out.subarray(i * 10, i * 10 + 10));
       const predicted = argmax(probs);

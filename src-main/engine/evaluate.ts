@@ -20,19 +20,21 @@ export async function predictProbs(
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = imagesToFloat(images, rangeIndices(start, n), x.subarray(0, n * PIXELS));
-    probs.set(predictFloats(model, batch, n), start * NUM_CLASSES);
+    probs.set(await predictFloats(model, batch, n), start * NUM_CLASSES);
     onProgress?.(start + n, count);
     await new Promise((r) => setImmediate(r)); // let stop requests and IPC through
   }
   return probs;
 }
 
-/** Probabilities for n images given as 0-1 floats (n*784). */
-export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number): Float32Array {
-  return tf.tidy(() => {
-    const out = model.predict(tf.tensor4d(x, [n, 28, 28, 1]), { batchSize: n }) as tf.Tensor;
-    return out.dataSync() as Float32Array;
-  });
+/** Probabilities for n images given as 0-1 floats (n*784). Read back with data(): GPU backends cannot dataSync in Node. */
+export async function predictFloats(model: tf.LayersModel, x: Float32Array, n: number): Promise<Float32Array> {
+  const out = tf.tidy(() => model.predict(tf.tensor4d(x, [n, 28, 28, 1]), { batchSize: n }) as tf.Tensor);
+  try {
+    return (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
 }
 
 function rangeIndices(start: number, n: number): Int32Array {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendInfo } from '../../src-shared/types.js';
-import { BACKEND_CHOICES } from '../../src-shared/types.js';
+import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 
 const nativeRequire = createRequire(import.meta.url);
 
@@ -75,6 +75,13 @@ export const HINTS = {
   native: 'Faster: a CUDA GPU with @tensorflow/tfjs-node-gpu (needs CUDA 11.2 + cuDNN 8.1).',
   js: 'Faster: install @tensorflow/tfjs-node (native CPU) or tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1.',
 };
+
+/** Default images per batch: a GPU needs larger batches to be busy (each step costs ~300 kernel launches). */
+export const GPU_BATCH_SIZE = 512;
+
+export function defaultBatchSize(info: BackendInfo): number {
+  return info.kind === 'gpu' ? GPU_BATCH_SIZE : DEFAULT_TRAIN_CONFIG.batchSize;
+}
 
 /**
  * TF.js on WebGPU (Dawn). Only a hardware adapter unless `forced` (a software one is slower than the

@@ -1,7 +1,8 @@
 // GPU check: trains one epoch of a preset through the engine (the same code as `digit-lab train`),
 // evaluates it on the test set and prints the adapter, img/s, epoch time and accuracy; with
 // --profile N it also times N training steps per kernel (what limits a step).
-// Bundled into the GPU pack (pack.sh) and run there by run.sh; here: npx tsx scripts/gpu-check/check.ts
+// --tf-flag NAME=VALUE sets a TF.js flag (repeatable). Bundled into the GPU pack (pack.sh) and run there by
+// run.sh; here: npx tsx scripts/gpu-check/check.ts --backend webgpu --train-size 512
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const { values: opts } = parseArgs({
     'train-size': { type: 'string', default: '0' },
     'validation-size': { type: 'string', default: '5000' },
     profile: { type: 'string', default: '0' },
+    'tf-flag': { type: 'string', multiple: true, default: [] }, // e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64
   },
 });
 
@@ -85,6 +87,11 @@ async function main(): Promise<void> {
     const b = engine.backend;
     line(`backend: ${b.name} (${b.kind}) · ${b.device}  [ready in ${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     for (const s of b.skipped) line(`  skipped ${s.backend}: ${s.reason}`);
+    for (const flag of opts['tf-flag'] ?? []) {
+      const [name, value] = flag.split('=');
+      tf.env().set(name, value === 'true' ? true : value === 'false' ? false : Number(value));
+      line(`TF.js flag ${name} = ${String(tf.env().get(name))}`);
+    }
     line(`data: ${engine.dataset.name} from ${engine.dataset.dir}`);
 
     const config = {

@@ -1,7 +1,7 @@
 // GPU check: trains one epoch of a preset through the engine (the same code as `digit-lab train`),
 // evaluates it on the test set and prints the adapter, img/s, epoch time and accuracy; with
 // --profile N it also times N training steps per kernel (what limits a step).
-// --tf-flag NAME=VALUE sets a TF.js flag (repeatable). Bundled into the GPU pack (pack.sh) and run there by
+// --tf-flag NAME=VALUE sets a TF.js flag (repeatable); --stock-kernels runs TF.js's own webgpu kernels. Bundled into the GPU pack (pack.sh) and run there by
 // run.sh; here: npx tsx scripts/gpu-check/check.ts --backend webgpu --train-size 512
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { parseBackendChoice } from '../../src-main/engine/backend.js';
 import { batchIndices, loadMnist } from '../../src-main/engine/data/mnist.js';
 import { createEngine } from '../../src-main/engine/engine.js';
 import { buildModel } from '../../src-main/engine/models.js';
+import { unregisterWebGpuKernels } from '../../src-main/engine/webgpu/kernels.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values: opts } = parseArgs({
     'validation-size': { type: 'string', default: '5000' },
     profile: { type: 'string', default: '0' },
     'tf-flag': { type: 'string', multiple: true, default: [] }, // e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64
+    'stock-kernels': { type: 'boolean', default: false }, // TF.js's own webgpu kernels, for comparison
   },
 });
 
@@ -87,6 +89,10 @@ async function main(): Promise<void> {
     const b = engine.backend;
     line(`backend: ${b.name} (${b.kind}) · ${b.device}  [ready in ${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     for (const s of b.skipped) line(`  skipped ${s.backend}: ${s.reason}`);
+    if (opts['stock-kernels']) {
+      unregisterWebGpuKernels();
+      line("TF.js's stock webgpu kernels (Digit Lab's own unregistered)");
+    }
     for (const flag of opts['tf-flag'] ?? []) {
       const [name, value] = flag.split('=');
       tf.env().set(name, value === 'true' ? true : value === 'false' ? false : Number(value));

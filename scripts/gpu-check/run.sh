@@ -2,10 +2,11 @@
 # Digit Lab on a bare linux-x64 GPU box (no network, no Node, no root): unpacks this folder's Node, dawn.node
 # and Vulkan loader once, then runs
 #   run.sh [check] [--backend B] [--epochs N] [--batch-size N] [--train-size N] [--profile STEPS]
+#                  [--stock-kernels] [--tf-flag NAME=VALUE]
 #       one epoch of `fast` (default), evaluation; prints the adapter, img/s, epoch time and accuracy
 #   run.sh doctor        what the Vulkan loader and Dawn see
 #   run.sh <digit-lab command ...>   e.g. run.sh train --preset fast --epochs 12 --augment --name X
-# Env: DIGIT_LAB_HOME (models; default ./home here), VK_DRIVER_FILES (default: NVIDIA's ICD when found),
+# Env: DIGIT_LAB_HOME (models; default ./home here), DIGIT_LAB_DATA (default ./mnist here), VK_DRIVER_FILES (default: NVIDIA's ICD when found),
 #      DIGIT_LAB_GPU_RUNTIME (where to unpack; default ./.runtime here).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,7 +41,7 @@ if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
     if [ -f "$f" ]; then export VK_DRIVER_FILES="$f"; break; fi
   done
 fi
-export DIGIT_LAB_DATA="$here/mnist"
+export DIGIT_LAB_DATA="${DIGIT_LAB_DATA:-$here/mnist}"
 export DIGIT_LAB_HOME="${DIGIT_LAB_HOME:-$here/home}"
 mkdir -p "$DIGIT_LAB_HOME"
 

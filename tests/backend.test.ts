@@ -32,7 +32,7 @@ describe('backend selection', () => {
   it('parses the backend flag / env value and rejects unknown ones in one line', () => {
     expect(parseBackendChoice(undefined)).toBe('auto');
     expect(parseBackendChoice(' JS ')).toBe('js');
-    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, native, js");
+    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, webgpu, native, js");
   });
 
   it('falls back to pure JS with fast kernels and says why each faster backend was skipped', async () => {
@@ -41,7 +41,7 @@ describe('backend selection', () => {
     expect(info.fastKernels).toBe(true);
     expect(info.hint).toMatch(/tfjs-node/);
     const reasons = Object.fromEntries(info.skipped.map((s) => [s.backend, s.reason]));
-    expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'tfjs-node']));
+    expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'webgpu', 'tfjs-node']));
     for (const r of Object.values(reasons)) expect(r.length).toBeGreaterThan(5);
   });
 

@@ -1,10 +1,12 @@
 // The webgpu backend (Dawn) checked against the cpu backend: Digit Lab's WebGPU kernels, batches gathered
-// on the GPU, gradients and Adam steps of the real presets, and the engine end to end on a small MNIST.
-// CI runs it on Mesa's lavapipe (a software adapter, so the backend is forced); without any WebGPU adapter
-// it is skipped with the reason.
+// on the GPU, gradients and Adam steps of the real presets, and the engine end to end on a small MNIST; and
+// the fallback when no Vulkan driver is found. CI runs it on Mesa's lavapipe (a software adapter, so the
+// backend is forced); without any WebGPU adapter those tests are skipped with the reason.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src-shared/random.js';
@@ -46,6 +48,27 @@ async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32A
   };
   return { cpu: await run('cpu'), gpu: await run('webgpu') };
 }
+
+describe('without a Vulkan driver', () => {
+  it('auto skips WebGPU with the reason and falls back; a forced webgpu fails in one line', async () => {
+    // A fresh process whose Vulkan loader finds no driver (Dawn's instance is made once per process).
+    const code = `
+      const { selectBackend } = await import('./src-main/engine/backend.ts');
+      const auto = await selectBackend('auto');
+      const forced = await selectBackend('webgpu').then(() => 'loaded', (e) => e.message);
+      console.log(JSON.stringify({ name: auto.name, skipped: auto.skipped, forced }));
+      process.exit(0);`;
+    const none = path.join(os.tmpdir(), 'no-such-vulkan-driver.json');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env: { ...process.env, VK_DRIVER_FILES: none, VK_ICD_FILENAMES: none },
+    });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { name: string; skipped: { backend: string; reason: string }[]; forced: string };
+    expect(result.name).toBe('cpu');
+    expect(result.skipped.find((s) => s.backend === 'webgpu')?.reason).toMatch(/^no WebGPU adapter \(no Vulkan driver found/);
+    expect(result.forced).toMatch(/^WebGPU backend unavailable: no WebGPU adapter/);
+    expect(result.forced).not.toContain('\n');
+  });
+});
 
 describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', () => {
   beforeAll(async () => {

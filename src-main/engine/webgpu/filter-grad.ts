@@ -70,7 +70,7 @@ export class FilterGradProgram implements WebGPUProgram {
   }
 }
 
-type FilterGradArgs = {
+export type FilterGradArgs = {
   inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
   backend: WebGPUBackend;
   attrs: { strides: number | [number, number]; pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };

@@ -1,37 +1,16 @@
-// Digit Lab's own kernels for TF.js's webgpu backend, registered over the stock ones; each returns
-// null for cases it does not cover, and the stock kernel runs instead.
-import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilter } from './filter-grad.js';
+// Digit Lab's own kernels for TF.js's webgpu backend, registered over the stock ones (each returns null
+// for cases it does not cover, and the stock kernel runs instead).
+import { KernelOverrides } from '../kernel-overrides.js';
+import { conv2dBackpropFilter, type FilterGradArgs } from './filter-grad.js';
 
-const BACKEND = 'webgpu';
-
-type WebGpuKernel = (args: never) => tf.TensorInfo | null;
-
-const KERNELS: Record<string, WebGpuKernel> = {
-  Conv2DBackpropFilter: conv2dBackpropFilter,
-};
-
-const stock = new Map<string, tf.KernelConfig>();
+const overrides = new KernelOverrides<FilterGradArgs>('webgpu', { Conv2DBackpropFilter: conv2dBackpropFilter });
 
 /** Register the kernels (idempotent); returns the names now served by ours. */
 export function registerWebGpuKernels(): string[] {
-  for (const [name, ours] of Object.entries(KERNELS)) {
-    if (stock.has(name)) continue;
-    const original = tf.getKernel(name, BACKEND);
-    if (!original) continue;
-    stock.set(name, original);
-    const kernelFunc = ((args: never) => ours(args) ?? original.kernelFunc(args)) as tf.KernelFunc;
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel({ ...original, kernelFunc });
-  }
-  return [...stock.keys()];
+  return overrides.register();
 }
 
-/** Put the stock kernels back (numerics comparisons in tests and benchmarks). */
+/** Put the stock kernels back (numerics comparisons in tests, --stock-kernels in the GPU check). */
 export function unregisterWebGpuKernels(): void {
-  for (const [name, original] of stock) {
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel(original);
-  }
-  stock.clear();
+  overrides.unregister();
 }

@@ -23,11 +23,13 @@ const { values: opts } = parseArgs({
     preset: { type: 'string', default: 'fast' },
     epochs: { type: 'string', default: '1' },
     'batch-size': { type: 'string' },
+    lr: { type: 'string' },
     'train-size': { type: 'string', default: '0' },
     'validation-size': { type: 'string', default: '5000' },
     profile: { type: 'string', default: '0' },
     'tf-flag': { type: 'string', multiple: true, default: [] }, // e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64
     'stock-kernels': { type: 'boolean', default: false }, // TF.js's own webgpu kernels, for comparison
+    'require-gpu': { type: 'boolean', default: false }, // stop at once unless a GPU backend was chosen
   },
 });
 
@@ -98,12 +100,14 @@ async function main(): Promise<void> {
       tf.env().set(name, value === 'true' ? true : value === 'false' ? false : Number(value));
       line(`TF.js flag ${name} = ${String(tf.env().get(name))}`);
     }
+    if (opts['require-gpu'] && b.kind !== 'gpu') throw new Error('no GPU backend was chosen (--require-gpu): see the skipped backends above');
     line(`data: ${engine.dataset.name} from ${engine.dataset.dir}`);
 
     const config = {
       preset, epochs: int('epochs', opts.epochs) || 1, trainSize: int('train-size', opts['train-size']) ?? 0,
       validationSize: int('validation-size', opts['validation-size']) ?? 5000, name: 'gpu-check',
       ...(opts['batch-size'] ? { batchSize: int('batch-size', opts['batch-size']) } : {}),
+      ...(opts.lr ? { learningRate: Number(opts.lr) } : {}),
     };
     const trainImages = config.trainSize || engine.dataset.train - config.validationSize;
     const result = await engine.train(config, {
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     const used = (await engine.listModels()).find((m) => m.name === result.model)?.meta?.config;
     const last = result.history.at(-1);
     if (last) {
-      line(`RESULT adapter="${b.device}" preset=${preset} batch=${used?.batchSize} images=${trainImages} ` +
+      line(`RESULT adapter="${b.device}" preset=${preset} batch=${used?.batchSize} lr=${used?.learningRate} images=${trainImages} ` +
         `epoch_img_per_s=${Math.round(last.imagesPerSec)} epoch_s=${(trainImages / last.imagesPerSec).toFixed(2)} test_acc=${result.testAccuracy.toFixed(4)}`);
     }
     const steps = int('profile', opts.profile) ?? 0;

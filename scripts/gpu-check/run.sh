@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Digit Lab on a bare linux-x64 GPU box (no network, no Node, no root): unpacks this folder's Node, dawn.node
 # and Vulkan loader once, then runs
-#   run.sh [check] [--backend B] [--epochs N] [--batch-size N] [--train-size N] [--profile STEPS]
+#   run.sh [check] [--backend B] [--epochs N] [--batch-size N] [--lr R] [--train-size N] [--profile STEPS]
 #                  [--stock-kernels] [--tf-flag NAME=VALUE]
 #       one epoch of `fast` (default), evaluation; prints the adapter, img/s, epoch time and accuracy
 #   run.sh doctor        what the Vulkan loader and Dawn see

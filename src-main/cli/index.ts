@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
-import { GPU_BATCH_SIZE } from '../engine/backend.js';
+import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
 import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
@@ -56,8 +56,8 @@ program
   .description('train a model on the training set, evaluate it on the test set and save it')
   .addOption(new Option('-p, --preset <name>', 'network').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
   .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
-  .option('-b, --batch-size <n>', `images per batch (default: ${DEFAULT_TRAIN_CONFIG.batchSize}; ${GPU_BATCH_SIZE} on a GPU)`, intArg(1, 4096))
-  .option('--lr <rate>', 'learning rate', floatArg, DEFAULT_TRAIN_CONFIG.learningRate)
+  .option('-b, --batch-size <n>', `images per batch (default: ${DEFAULT_TRAIN_CONFIG.batchSize}; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
+  .option('--lr <rate>', `learning rate (default: ${DEFAULT_TRAIN_CONFIG.learningRate}; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU)`, floatArg)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
   .option('--augment', 'random shifts, small rotations and scaling of training images', false)

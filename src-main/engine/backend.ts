@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice, BackendInfo } from '../../src-shared/types.js';
+import type { BackendChoice, BackendInfo, TrainConfig } from '../../src-shared/types.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 
 const nativeRequire = createRequire(import.meta.url);
@@ -76,11 +76,16 @@ export const HINTS = {
   js: 'Faster: install @tensorflow/tfjs-node (native CPU) or tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1.',
 };
 
-/** Default images per batch: a GPU needs larger batches to be busy (each step costs ~300 kernel launches). */
-export const GPU_BATCH_SIZE = 512;
+/**
+ * Batch size and learning rate on a GPU when none is given: larger batches keep it busy (each step costs
+ * ~300 kernel launches whatever the batch), and the rate grows with them.
+ */
+export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.003 } as const;
 
-export function defaultBatchSize(info: BackendInfo): number {
-  return info.kind === 'gpu' ? GPU_BATCH_SIZE : DEFAULT_TRAIN_CONFIG.batchSize;
+/** The defaults for this backend of what `train` is not given. */
+export function trainDefaults(info: BackendInfo): Pick<TrainConfig, 'batchSize' | 'learningRate'> {
+  if (info.kind === 'gpu') return GPU_TRAIN_DEFAULTS;
+  return { batchSize: DEFAULT_TRAIN_CONFIG.batchSize, learningRate: DEFAULT_TRAIN_CONFIG.learningRate };
 }
 
 /**

@@ -8,7 +8,7 @@ import { mulberry32 } from '../../src-shared/random.js';
 import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
 import { resolveResources } from '../resources.js';
-import { defaultBatchSize, parseBackendChoice, selectBackend } from './backend.js';
+import { parseBackendChoice, selectBackend, trainDefaults } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { deserializeModel } from './model-io.js';
@@ -68,7 +68,7 @@ class DigitLabEngine implements Engine {
 
   async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, batchSize: defaultBatchSize(this.backend), ...given };
+    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...trainDefaults(this.backend), ...given };
     if (config.name) validateModelName(config.name);
     const started = Date.now();
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);

@@ -10,6 +10,7 @@
 #      DIGIT_LAB_GPU_RUNTIME (where to unpack; default ./.runtime here).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || { echo "run.sh: this pack is for Linux x86_64, not $(uname -s)-$(uname -m)" >&2; exit 1; }
 rt=${DIGIT_LAB_GPU_RUNTIME:-$here/.runtime}
 id=$(cat "$here/PACK_ID")
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One run of the GPU check on a GPU machine, with the pack made by pack.sh (default .gpu-pack/): what the
 # adapter is, `fast` for 3 epochs at the GPU default batch with a per-kernel profile, TF.js's stock kernels
-# for comparison, other batch sizes, and `seed`. Each step has its own time limit; logs go to
+# for comparison, other batch sizes, fewer queue submissions, and `seed`. Each step has its own time limit; logs go to
 # $OUT/gpu-check/ (or ./gpu-check-out/), and the RESULT lines are repeated at the end.
 #   bash scripts/gpu-check/device-run.sh        env: PACK, OUT, STEP_TIMEOUT (s, default 240), TRAIN_ARGS
 # TRAIN_ARGS (e.g. "--preset fast --epochs 12 --augment --name fast-aug") also trains a model into
@@ -32,6 +32,7 @@ fi
 step stock-kernels check --require-gpu --stock-kernels --profile 5
 step batch-128 check --require-gpu --batch-size 128
 step batch-1024 check --require-gpu --batch-size 1024
+step submit-64 check --require-gpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64
 step seed check --require-gpu --preset seed
 if [ -n "${TRAIN_ARGS:-}" ]; then
   # shellcheck disable=SC2086 # TRAIN_ARGS is a list of arguments

@@ -19,8 +19,10 @@ import { predictProbs } from '../src-main/engine/evaluate.js';
 import { unregisterFastKernels } from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { findAdapter } from '../src-main/engine/webgpu/dawn.js';
+import { filterGradSplits } from '../src-main/engine/webgpu/filter-grad.js';
 import { registerWebGpuKernels, unregisterWebGpuKernels } from '../src-main/engine/webgpu/kernels.js';
 import { ResidentBatches } from '../src-main/engine/webgpu/resident-batches.js';
+import { WebGpuAdam } from '../src-main/engine/webgpu/adam.js';
 import { idx } from './helpers/idx.js';
 import { relError } from './helpers/stats.js';
 
@@ -91,7 +93,10 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', () => {
       { x: [6, 12, 12, 16], f: [5, 5, 16, 32], stride: 1, pad: 'valid' }, // fast, second layer
       { x: [2, 26, 26, 32], f: [3, 3, 32, 64], stride: 1, pad: 'valid' }, // seed, second layer
       { x: [3, 9, 9, 3], f: [3, 3, 3, 5], stride: 2, pad: 'same' },
+      { x: [1, 6, 6, 8], f: [3, 3, 8, 4], stride: 1, pad: 'valid' }, // too few positions to split
     ];
+    expect(cases.map((c) => filterGradSplits(c.f.reduce((a, b) => a * b), c.x[0] * Math.ceil((c.x[1] - (c.pad === 'valid' ? c.f[0] - 1 : 0)) / c.stride) ** 2)))
+      .toEqual([108, 11, 8, 2, 1]);
     for (const c of cases) {
       const rng = mulberry32(c.f.reduce((a, b) => a * 31 + b, 7));
       const x = Float32Array.from({ length: c.x.reduce((a, b) => a * b) }, () => rng() * 2 - 1);
@@ -107,6 +112,33 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', () => {
       expect(relError(ours.cpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
       expect(relError(stock.gpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
     }
+  });
+
+  it('Adam in two kernels a weight gives what tf.train.adam gives', async () => {
+    await tf.setBackend('webgpu');
+    const rng = mulberry32(5);
+    const shapes = [[5, 5, 1, 16], [16], [800, 10]];
+    const start = shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng() - 0.5));
+    const grads = [0, 1, 2].map(() => shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (rng() - 0.5) * 0.1)));
+    const train = async (optimizer: tf.Optimizer) => {
+      const vars = shapes.map((shape, i) => tf.tidy(() => tf.variable(tf.tensor(start[i], shape))));
+      for (const [step, g] of grads.entries()) {
+        if (optimizer instanceof tf.AdamOptimizer) (optimizer as unknown as { learningRate: number }).learningRate = 0.01 / (step + 1);
+        const map = Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(g[i], shapes[i])]));
+        optimizer.applyGradients(map);
+        tf.dispose(Object.values(map));
+      }
+      const out = await Promise.all(vars.map((v) => v.data()));
+      tf.dispose(vars);
+      optimizer.dispose();
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const ours = await train(new WebGpuAdam(0.01));
+    expect(tf.memory().numTensors).toBe(before);
+    const stock = await train(tf.train.adam(0.01));
+    ours.forEach((w, i) => expect(relError(stock[i], w), `weight ${i}`).toBeLessThan(1e-5));
+    ours.forEach((w, i) => expect(relError(start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
   });
 
   it('gathers, converts and warps batches on the GPU as the CPU does', async () => {

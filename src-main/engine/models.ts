@@ -1,6 +1,7 @@
 // Model presets: the layers of each network, and the optimizer that trains it.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
+import { WebGpuAdam } from './webgpu/adam.js';
 
 export const PRESET_INFO: Record<PresetName, string> = {
   seed: "the original project's Keras CNN: conv32-conv64-pool-dense128 (1.2M params; slow on CPU)",
@@ -62,7 +63,7 @@ const BUILDERS: Record<PresetName, () => tf.Sequential> = { seed, fast, mlp };
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate);
+      return tf.getBackend() === 'webgpu' ? new WebGpuAdam(learningRate) : tf.train.adam(learningRate);
     case 'sgd':
       return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop':

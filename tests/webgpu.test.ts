@@ -72,7 +72,8 @@ describe('without a Vulkan driver', () => {
   });
 });
 
-describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', () => {
+// A software adapter on a busy 2-core machine: a test may take minutes.
+describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     const auto = await selectBackend('auto');
     if (probe.adapter!.software) {

@@ -78,9 +78,11 @@ export const HINTS = {
 
 /**
  * Batch size and learning rate on a GPU when none is given: larger batches keep it busy (each step costs
- * ~300 kernel launches whatever the batch), and the rate grows with them.
+ * ~200 kernel launches whatever the batch), and the rate grows with √batch. `fast`, 3 epochs, same
+ * training code on the CPU: batch 512 reaches 98.93% test accuracy at 0.006 and 98.65% at 0.003
+ * (batch 128 at 0.003: 99.12%).
  */
-export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.003 } as const;
+export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.006 } as const;
 
 /** The defaults for this backend of what `train` is not given. */
 export function trainDefaults(info: BackendInfo): Pick<TrainConfig, 'batchSize' | 'learningRate'> {

@@ -60,6 +60,7 @@ case "${1:-check}" in
     for f in ${VK_DRIVER_FILES:-} ${VK_ICD_FILENAMES:-}; do echo "--- $f"; cat "${f//:/ }" || true; done
     ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d 2>/dev/null || true
     command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || echo "no nvidia-smi"
+    ls -l /dev/dri /dev/nvidia* /dev/dxg 2>&1 || true
     command -v ldd >/dev/null 2>&1 && ldd "$app/node_modules/webgpu/dist/linux-x64/dawn.node" || true
     cd "$app" && exec "$node" --input-type=module -e "
       const { create, globals } = await import('webgpu');

@@ -2,6 +2,8 @@
 // system's Vulkan / Metal / D3D12 at run time) exposed as navigator.gpu, then TF.js's webgpu backend.
 // A software adapter (Mesa lavapipe, SwiftShader) is used only when forced: it is slower than the
 // CPU paths.
+import fs from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 export interface WebGpuAdapter {
@@ -32,9 +34,32 @@ async function dawn(): Promise<GPU> {
   return instance;
 }
 
-/** The adapter TF.js will use (high-performance preference), or an error saying why there is none. */
-export async function findAdapter(): Promise<WebGpuAdapter> {
+/**
+ * Linux: the device files a GPU's Vulkan driver opens (Mesa's render nodes, NVIDIA's driver). Without
+ * any, only a software adapter could exist, and looking for one costs Dawn's driver-search warnings on
+ * stderr in every command. Elsewhere (Metal, D3D12): always worth asking.
+ */
+export function gpuDeviceFiles(): string[] | null {
+  if (process.platform !== 'linux') return null;
+  const list = (dir: string, pattern: RegExp) => {
+    try {
+      return fs.readdirSync(dir).filter((f) => pattern.test(f)).map((f) => path.join(dir, f));
+    } catch {
+      return [];
+    }
+  };
+  return [...list('/dev/dri', /^renderD\d+$/), ...list('/dev', /^(nvidia\d+|dxg)$/)]; // dxg: WSL2's GPU
+}
+
+/**
+ * The adapter TF.js will use (high-performance preference), or an error saying why there is none.
+ * Unless `anyAdapter`, a Linux machine without a GPU device file is not asked.
+ */
+export async function findAdapter(anyAdapter = true): Promise<WebGpuAdapter> {
   if (adapter) return adapter;
+  if (!anyAdapter && gpuDeviceFiles()?.length === 0) {
+    throw new Error('no GPU device found (/dev/dri/renderD*, /dev/nvidia*); a software adapter only with --backend webgpu');
+  }
   const found = await (await dawn()).requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Error('no WebGPU adapter (no Vulkan driver found: install mesa-vulkan-drivers or the GPU vendor’s driver)');
   const info = found.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
@@ -48,7 +73,7 @@ export async function findAdapter(): Promise<WebGpuAdapter> {
  * Registers Digit Lab's own WebGPU kernels over the stock ones.
  */
 export async function useWebGpu(allowSoftware: boolean): Promise<WebGpuAdapter> {
-  const found = await findAdapter();
+  const found = await findAdapter(allowSoftware);
   if (found.software && !allowSoftware) {
     throw new Error(`only a software adapter (${found.name}): slower than the CPU; force it with --backend webgpu`);
   }

@@ -8,62 +8,46 @@ import { ownWebGpuKernels } from './kernels.js';
 
 const WORKGROUP = 64;
 
-abstract class ElementwiseProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract uniforms: string;
-  abstract shaderKey: string;
+/** One thread per output element; `body` sets output `index` (of `uniforms.size`) from the inputs. */
+class ElementwiseProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   size = true;
   outputShape: number[];
   dispatchLayout = { x: [0] };
   dispatch: [number, number, number];
 
-  constructor(length: number) {
+  constructor(
+    length: number,
+    readonly variableNames: string[],
+    readonly uniforms: string,
+    readonly shaderKey: string,
+    private readonly body: string,
+  ) {
     this.outputShape = [length];
     this.dispatch = [Math.ceil(length / WORKGROUP), 1, 1];
   }
 
-  abstract getUserCode(): string;
+  getUserCode(): string {
+    return `fn main(index : i32) { if (index < uniforms.size) { ${this.body} } }`;
+  }
 }
 
 /** [m, v] (2n) from the old [m, v] and the gradient (n). */
-class MomentsProgram extends ElementwiseProgram {
-  variableNames = ['moments', 'grad'];
-  uniforms = 'beta1 : f32, beta2 : f32, n : i32,';
-  shaderKey = 'digitLabAdamMoments';
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.n) {
-          setOutputAtIndex(index, uniforms.beta1 * moments[index] + (1.0 - uniforms.beta1) * grad[index]);
-        } else if (index < uniforms.size) {
-          let g = grad[index - uniforms.n];
-          setOutputAtIndex(index, uniforms.beta2 * moments[index] + (1.0 - uniforms.beta2) * g * g);
-        }
-      }
-    `;
-  }
-}
+const momentsProgram = (n: number) =>
+  new ElementwiseProgram(2 * n, ['moments', 'grad'], 'beta1 : f32, beta2 : f32, n : i32,', 'digitLabAdamMoments', `
+    if (index < uniforms.n) {
+      setOutputAtIndex(index, uniforms.beta1 * moments[index] + (1.0 - uniforms.beta1) * grad[index]);
+    } else {
+      let g = grad[index - uniforms.n];
+      setOutputAtIndex(index, uniforms.beta2 * moments[index] + (1.0 - uniforms.beta2) * g * g);
+    }`);
 
 /** The new weight (n) from the weight and the updated [m, v]. */
-class WeightProgram extends ElementwiseProgram {
-  variableNames = ['weight', 'moments'];
-  uniforms = 'stepSize : f32, vScale : f32, epsilon : f32,';
-  shaderKey = 'digitLabAdamWeight';
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let m = moments[index];
-          let v = moments[index + uniforms.size];
-          setOutputAtIndex(index, weight[index] - uniforms.stepSize * m / (sqrt(v * uniforms.vScale) + uniforms.epsilon));
-        }
-      }
-    `;
-  }
-}
+const weightProgram = (n: number) =>
+  new ElementwiseProgram(n, ['weight', 'moments'], 'stepSize : f32, vScale : f32, epsilon : f32,', 'digitLabAdamWeight', `
+    let m = moments[index];
+    let v = moments[index + uniforms.size];
+    setOutputAtIndex(index, weight[index] - uniforms.stepSize * m / (sqrt(v * uniforms.vScale) + uniforms.epsilon));`);
 
 function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: { type: string; data: number[] }[]): tf.Tensor {
   const backend = tf.backend() as WebGPUBackend;
@@ -93,10 +77,10 @@ export class WebGpuAdam extends tf.AdamOptimizer {
         if (!grad || !weight || grad.dtype !== 'float32') return;
         const n = weight.size;
         const moments = (this.moments[i] ??= tf.variable(tf.zeros([2 * n]), false));
-        moments.assign(run(new MomentsProgram(2 * n), [moments, grad], [
+        moments.assign(run(momentsProgram(n), [moments, grad], [
           { type: 'float32', data: [this.beta1] }, { type: 'float32', data: [this.beta2] }, { type: 'int32', data: [n] },
         ]));
-        const updated = run(new WeightProgram(n), [weight, moments], [
+        const updated = run(weightProgram(n), [weight, moments], [
           { type: 'float32', data: [stepSize] }, { type: 'float32', data: [vScale] }, { type: 'float32', data: [this.epsilon] },
         ]);
         weight.assign(updated.reshape(weight.shape));

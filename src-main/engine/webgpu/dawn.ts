@@ -56,10 +56,10 @@ export function gpuDeviceFiles(): string[] | null {
  * Unless `anyAdapter`, a Linux machine without a GPU device file is not asked.
  */
 export async function findAdapter(anyAdapter = true): Promise<WebGpuAdapter> {
-  if (adapter) return adapter;
   if (!anyAdapter && gpuDeviceFiles()?.length === 0) {
     throw new Error('no GPU device found (/dev/dri/renderD*, /dev/nvidia*); a software adapter only with --backend webgpu');
   }
+  if (adapter) return adapter;
   const found = await (await dawn()).requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Error('no WebGPU adapter (no Vulkan driver found: install mesa-vulkan-drivers or the GPU vendor’s driver)');
   const info = found.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };

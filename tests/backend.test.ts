@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseBackendChoice, selectBackend, shimNodeUtil } from '../src-main/engine/backend.js';
+import { parseBackendChoice, selectBackend, shimNodeUtil, trainDefaults } from '../src-main/engine/backend.js';
 
 const FAKE = path.resolve('node_modules/@tensorflow/tfjs-node');
 const realNativeInstalled = fs.existsSync(path.join(FAKE, 'package.json'));
@@ -43,6 +43,14 @@ describe('backend selection', () => {
     const reasons = Object.fromEntries(info.skipped.map((s) => [s.backend, s.reason]));
     expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'webgpu', 'tfjs-node']));
     for (const r of Object.values(reasons)) expect(r.length).toBeGreaterThan(5);
+  });
+
+  it('trains a GPU at batch 512 with learning rate 0.006 unless a batch size is given', () => {
+    const gpu = { name: 'webgpu', kind: 'gpu', device: 'GPU', fastKernels: false, skipped: [], hint: '' } as const;
+    const cpu = { ...gpu, name: 'cpu', kind: 'pure-js' } as const;
+    expect(trainDefaults(gpu)).toEqual({ batchSize: 512, learningRate: 0.006 });
+    expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 128, learningRate: 0.003 });
+    expect(trainDefaults(cpu)).toEqual({ batchSize: 128, learningRate: 0.003 });
   });
 
   it('fails a forced backend that cannot load with a one-line reason', async () => {

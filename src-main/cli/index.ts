@@ -57,7 +57,7 @@ program
   .addOption(new Option('-p, --preset <name>', 'network').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
   .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
   .option('-b, --batch-size <n>', `images per batch (default: ${DEFAULT_TRAIN_CONFIG.batchSize}; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
-  .option('--lr <rate>', `learning rate (default: ${DEFAULT_TRAIN_CONFIG.learningRate}; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU)`, floatArg)
+  .option('--lr <rate>', `learning rate (default: ${DEFAULT_TRAIN_CONFIG.learningRate}; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, floatArg)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
   .option('--augment', 'random shifts, small rotations and scaling of training images', false)

@@ -84,9 +84,9 @@ export const HINTS = {
  */
 export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.006 } as const;
 
-/** The defaults for this backend of what `train` is not given. */
-export function trainDefaults(info: BackendInfo): Pick<TrainConfig, 'batchSize' | 'learningRate'> {
-  if (info.kind === 'gpu') return GPU_TRAIN_DEFAULTS;
+/** The defaults for this backend of what `train` is not given: the GPU pair only when no batch size is. */
+export function trainDefaults(info: BackendInfo, given: Partial<TrainConfig> = {}): Pick<TrainConfig, 'batchSize' | 'learningRate'> {
+  if (info.kind === 'gpu' && given.batchSize === undefined) return GPU_TRAIN_DEFAULTS;
   return { batchSize: DEFAULT_TRAIN_CONFIG.batchSize, learningRate: DEFAULT_TRAIN_CONFIG.learningRate };
 }
 

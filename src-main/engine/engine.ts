@@ -68,7 +68,7 @@ class DigitLabEngine implements Engine {
 
   async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...trainDefaults(this.backend), ...given };
+    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...trainDefaults(this.backend, given), ...given };
     if (config.name) validateModelName(config.name);
     const started = Date.now();
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);

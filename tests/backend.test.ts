@@ -5,6 +5,7 @@ import path from 'node:path';
 import util from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBackendChoice, selectBackend, shimNodeUtil, trainDefaults } from '../src-main/engine/backend.js';
+import type { BackendInfo } from '../src-shared/types.js';
 
 const FAKE = path.resolve('node_modules/@tensorflow/tfjs-node');
 const realNativeInstalled = fs.existsSync(path.join(FAKE, 'package.json'));
@@ -46,8 +47,8 @@ describe('backend selection', () => {
   });
 
   it('trains a GPU at batch 512 with learning rate 0.006 unless a batch size is given', () => {
-    const gpu = { name: 'webgpu', kind: 'gpu', device: 'GPU', fastKernels: false, skipped: [], hint: '' } as const;
-    const cpu = { ...gpu, name: 'cpu', kind: 'pure-js' } as const;
+    const gpu: BackendInfo = { name: 'webgpu', kind: 'gpu', device: 'GPU', fastKernels: false, skipped: [], hint: '' };
+    const cpu: BackendInfo = { ...gpu, name: 'cpu', kind: 'pure-js' };
     expect(trainDefaults(gpu)).toEqual({ batchSize: 512, learningRate: 0.006 });
     expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 128, learningRate: 0.003 });
     expect(trainDefaults(cpu)).toEqual({ batchSize: 128, learningRate: 0.003 });

@@ -1,8 +1,8 @@
 // GPU check: trains one epoch of a preset through the engine (the same code as `digit-lab train`),
 // evaluates it on the test set and prints the adapter, img/s, epoch time and accuracy; with
-// --profile N it also times N training steps per kernel (what limits a step).
-// --tf-flag NAME=VALUE sets a TF.js flag (repeatable); --stock-kernels runs TF.js's own webgpu kernels. Bundled into the GPU pack (pack.sh) and run there by
-// run.sh; here: npx tsx scripts/gpu-check/check.ts --backend webgpu --train-size 512
+// --profile N it also times N training steps per kernel (what limits a step). --tf-flag NAME=VALUE sets
+// a TF.js flag (repeatable); --stock-kernels runs TF.js's own webgpu kernels. Bundled into the GPU pack
+// (pack.sh) and run there by run.sh; here: npx tsx scripts/gpu-check/check.ts --backend webgpu --train-size 512
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +72,8 @@ async function profileSteps(preset: PresetName, batchSize: number, steps: number
   }
   const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0) / steps;
   line(`profile: ${steps} steps of batch ${batchSize}: ${wallMs.toFixed(1)} ms a step (profiled), ${(info.kernels.length / steps).toFixed(0)} kernels a step` +
-    (timed ? `, GPU kernel time ${total.toFixed(2)} ms a step` : ' (no GPU kernel times: timestamp queries unavailable)'));
+    (timed ? `, GPU kernel time ${total.toFixed(2)} ms a step` : ' (no GPU kernel times: timestamp queries unavailable)') +
+    ' (TF.js kernels only: the batch gather and the two-kernel Adam run outside them)');
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10)) {
     line(`  ${name.padEnd(28)} ${(e.ms / steps).toFixed(3).padStart(8)} ms  ×${e.count / steps}`);
   }

@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'artifacts/', 'test-results/', 'models/', '**/*.svelte'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'artifacts/', 'test-results/', 'models/', '.gpu-pack/', '**/*.svelte'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

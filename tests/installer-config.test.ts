@@ -27,6 +27,9 @@ const { FileMatcher } = require(path.join(builderLib, 'out/fileMatcher.js')) as 
     createFilter(): (file: string, stat: fs.Stats) => boolean;
   };
 };
+const { expandMacro } = require(path.join(builderLib, 'out/util/macroExpander.js')) as {
+  expandMacro(pattern: string, arch: string | null, appInfo: object, extra?: Record<string, string>): string;
+};
 const quiet = { isEnabled: false, add() {} };
 
 const base = loadBuilderConfig();
@@ -53,9 +56,9 @@ async function electronBuilderAccepts(config: BuilderConfig | string): Promise<B
  * Which node_modules files a platform's installer keeps, the way electron-builder decides it: its
  * node-module matcher takes only the exclusions of the top-level and the platform `files`, after `**\/*`.
  */
-function nodeModuleFilter(config: BuilderConfig): (rel: string) => boolean {
+function nodeModuleFilter(config: BuilderConfig, arch = 'x64'): (rel: string) => boolean {
   const patterns = (config.files as string[]).filter((p) => p.startsWith('!'));
-  const matcher = new FileMatcher(ROOT, '/app', (s) => s, patterns);
+  const matcher = new FileMatcher(ROOT, '/app', (s) => expandMacro(s, arch, {}), patterns);
   matcher.prependPattern('**/*');
   const filter = matcher.createFilter();
   const fileStat = fs.statSync(BUILDER_CONFIG);
@@ -94,7 +97,7 @@ describe('electron-builder.yml', () => {
   it('packs electron-vite’s output, keeps native modules unpacked and never rebuilds them', () => {
     expect(base.files).toContain('out/**');
     expect(base.asar).toBe(true);
-    expect(base.asarUnpack).toEqual(['node_modules/@tensorflow/tfjs-node*/**']);
+    expect(base.asarUnpack).toEqual(['node_modules/@tensorflow/tfjs-node*/**', 'node_modules/webgpu/dist/**']);
     expect(base.npmRebuild).toBe(false);
     expect(base.nodeGypRebuild).toBe(false);
     expect(base.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, onlyLoadAppFromAsar: true });
@@ -110,6 +113,36 @@ describe('electron-builder.yml', () => {
     const shipped = fs.readdirSync(path.join(ROOT, mnist.from)).filter((f) => f.endsWith('-ubyte'));
     expect(shipped.sort()).toEqual(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
     expect(fs.statSync(path.join(ROOT, byTarget.models.from)).isDirectory()).toBe(true);
+  });
+
+  it('keeps only the building platform’s dawn.node (WebGPU), unpacked', () => {
+    const dawn = (dir: string) => `node_modules/webgpu/dist/${dir}/dawn.node`;
+    const dirs = fs.readdirSync(path.join(ROOT, 'node_modules/webgpu/dist'));
+    expect(dirs.sort()).toEqual(['darwin-universal', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64']);
+    const kept = (platform: string, arch: string) => {
+      const real = Object.getOwnPropertyDescriptor(process, 'platform')!;
+      Object.defineProperty(process, 'platform', { value: platform }); // electron-builder's ${platform} is the building OS
+      try {
+        const keeps = nodeModuleFilter(base, arch);
+        return dirs.filter((d) => keeps(dawn(d)));
+      } finally {
+        Object.defineProperty(process, 'platform', real);
+      }
+    };
+    expect(kept('linux', 'x64')).toEqual(['linux-x64']);
+    expect(kept('linux', 'arm64')).toEqual(['linux-arm64']);
+    expect(kept('win32', 'x64')).toEqual(['win32-x64']);
+    expect(kept('darwin', 'arm64')).toEqual(['darwin-universal']);
+    expect(kept('darwin', 'universal')).toEqual(['darwin-universal']);
+    expect(base.deb.recommends).toEqual(expect.arrayContaining(['libvulkan1', 'mesa-vulkan-drivers'])); // Dawn's Vulkan
+    const keeps = nodeModuleFilter(base);
+    expect(keeps('node_modules/webgpu/index.js')).toBe(true);
+    expect(keeps('node_modules/webgpu/win32-x64/dxcompiler.dll')).toBe(true); // not under dist/: nothing else is caught
+    expect(keeps('node_modules/webgpu/dist/win32-x64/dxcompiler.dll')).toBe(false);
+    expect(keeps('node_modules/webgpu/build/postinstall.js')).toBe(false);
+    const unpack = new FileMatcher(ROOT, '/app', (s) => s, base.asarUnpack as string[]).createFilter();
+    expect(unpack(path.join(ROOT, dawn('linux-x64')), fs.statSync(BUILDER_CONFIG))).toBe(true);
+    expect(unpack(path.join(ROOT, 'node_modules/webgpu/index.js'), fs.statSync(BUILDER_CONFIG))).toBe(false);
   });
 
   it('unpacks exactly the native TensorFlow packages (their addon and libtensorflow must be real files)', () => {

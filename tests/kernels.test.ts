@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistBatch, mnistSplit } from '../bench/mnist-batch.js';
+import { relError } from './helpers/stats.js';
 import {
   FAST_KERNEL_NAMES,
   parallelStats,
@@ -44,15 +45,6 @@ function stockAndFast(fn: () => tf.Tensor): { stock: Float32Array; fast: Float32
 }
 
 /** Largest difference relative to the largest stock value. */
-function relError(stock: Float32Array, fast: Float32Array): number {
-  let scale = 1e-6;
-  let diff = 0;
-  for (let i = 0; i < stock.length; i++) {
-    scale = Math.max(scale, Math.abs(stock[i]));
-    diff = Math.max(diff, Math.abs(stock[i] - fast[i]));
-  }
-  return Number.isNaN(diff) ? Infinity : diff / scale;
-}
 
 interface ConvCase {
   batch: number;

@@ -10,6 +10,7 @@ import { augmentBatch } from '../src-main/engine/data/augment.js';
 import {
   MNIST_FILES, type Split, batchIndices, bundledMnistDir, defaultMnistDir, imagesToFloat, loadMnist, splitTrainVal, subset,
 } from '../src-main/engine/data/mnist.js';
+import { idx } from './helpers/idx.js';
 import { correlation } from './helpers/stats.js';
 
 const bundled = bundledMnistDir();
@@ -25,17 +26,6 @@ function folder(name: string, make: (file: string, src: string, dir: string) => 
   return dir;
 }
 
-/** IDX bytes for images (count×28×28) or labels. */
-function idx(kind: 'images' | 'labels', body: Uint8Array, count: number): Buffer {
-  const header = Buffer.alloc(kind === 'images' ? 16 : 8);
-  header.writeUInt32BE(kind === 'images' ? 0x803 : 0x801, 0);
-  header.writeUInt32BE(count, 4);
-  if (kind === 'images') {
-    header.writeUInt32BE(28, 8);
-    header.writeUInt32BE(28, 12);
-  }
-  return Buffer.concat([header, body]);
-}
 
 const imageKey = (s: Split, i: number) => Buffer.from(s.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
 

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
 import { floatArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
@@ -38,8 +39,8 @@ program
   .description('train a model on the training set, evaluate it on the test set and save it')
   .addOption(new Option('-p, --preset <name>', `network: ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
   .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
-  .option('-b, --batch-size <n>', 'images per batch', intArg(1, 4096), DEFAULT_TRAIN_CONFIG.batchSize)
-  .option('--lr <rate>', 'learning rate', floatArg, DEFAULT_TRAIN_CONFIG.learningRate)
+  .option('-b, --batch-size <n>', `images per batch (default: ${DEFAULT_TRAIN_CONFIG.batchSize}; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
+  .option('--lr <rate>', `learning rate (default: ${DEFAULT_TRAIN_CONFIG.learningRate}; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, floatArg)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
   .option('--augment', 'random shifts, small rotations and scaling of training images', false)

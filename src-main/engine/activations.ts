@@ -37,18 +37,19 @@ export interface Activations {
 interface Probe {
   model: tf.LayersModel;
   layers: { name: string; className: string; shape: number[] }[];
-  filters: ConvFilters | null;
+  filters: Promise<ConvFilters | null>;
   skipped: Activations['skipped'];
   inputShape: number[];
 }
 
 const probes = new WeakMap<tf.LayersModel, Probe>();
 
-function firstConvFilters(model: tf.LayersModel): ConvFilters | null {
+/** The first Conv2D layer's kernel, read back with data() (GPU backends cannot dataSync in Node). */
+async function firstConvFilters(model: tf.LayersModel): Promise<ConvFilters | null> {
   const conv = model.layers.find((l) => l.getClassName() === 'Conv2D');
   const kernel = conv?.getWeights()[0];
   if (!conv || !kernel) return null;
-  return { layer: conv.name, shape: kernel.shape.slice(), data: kernel.dataSync() as Float32Array };
+  return { layer: conv.name, shape: kernel.shape.slice(), data: (await kernel.data()) as Float32Array };
 }
 
 /** The probe model for `model`: built on first use, then cached for as long as `model` lives. */
@@ -100,21 +101,26 @@ function range(data: Float32Array): { min: number; max: number } {
 }
 
 /** Every layer's output for one image (784 values, 0-1, white ink on black as MNIST). */
-export function activations(model: tf.LayersModel, pixels: ArrayLike<number>): Activations {
+export async function activations(model: tf.LayersModel, pixels: ArrayLike<number>): Promise<Activations> {
   if (pixels.length !== PIXELS) throw new Error(`the image has ${pixels.length} values, expected ${PIXELS} (28×28)`);
   const probe = probeOf(model);
   const sizes = probe.layers.map((l) => l.shape.reduce((a, b) => a * b, 1));
   const buffer = new Float32Array(PIXELS + sizes.reduce((a, b) => a + b, 0));
   buffer.set(pixels);
-  tf.tidy(() => {
+  const tensors = tf.tidy(() => {
     const out = probe.model.predict(tf.tensor(Float32Array.from(pixels), probe.inputShape)) as tf.Tensor | tf.Tensor[];
-    const tensors = Array.isArray(out) ? out : [out];
+    return Array.isArray(out) ? out : [out];
+  });
+  try {
+    const values = await Promise.all(tensors.map((t) => t.data()));
     let offset = PIXELS;
-    tensors.forEach((t, i) => {
-      buffer.set(t.dataSync(), offset);
+    values.forEach((v, i) => {
+      buffer.set(v as Float32Array, offset);
       offset += sizes[i];
     });
-  });
+  } finally {
+    tf.dispose(tensors);
+  }
   const input = buffer.subarray(0, PIXELS);
   const layers: LayerActivation[] = [{ name: 'input', className: 'Input', shape: [IMAGE_SIDE, IMAGE_SIDE, 1], data: input, ...range(input) }];
   let offset = PIXELS;
@@ -123,5 +129,5 @@ export function activations(model: tf.LayersModel, pixels: ArrayLike<number>): A
     offset += sizes[i];
     layers.push({ ...l, shape: l.shape.slice(), data, ...range(data) });
   });
-  return { layers, filters: probe.filters, skipped: probe.skipped.map((s) => ({ ...s })) };
+  return { layers, filters: await probe.filters, skipped: probe.skipped.map((s) => ({ ...s })) };
 }

@@ -1,5 +1,6 @@
 // Backend selection: the fastest TF.js backend that actually loads on this machine.
-//   tfjs-node-gpu (CUDA) → tfjs-node (native CPU) → pure-JS 'cpu' with Digit Lab's fast kernels.
+//   tfjs-node-gpu (CUDA) → webgpu (Dawn over Vulkan / Metal / D3D12, hardware adapters only) →
+//   tfjs-node (native CPU) → pure-JS 'cpu' with Digit Lab's fast kernels.
 // The native packages are optionalDependencies: absent, or present without a loadable binary
 // (no libtensorflow, no CUDA 11.2 / cuDNN 8.1), they are skipped and the reason is reported.
 import { execFileSync } from 'node:child_process';
@@ -7,8 +8,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice, BackendInfo } from '../../src-shared/types.js';
-import { BACKEND_CHOICES } from '../../src-shared/types.js';
+import type { BackendChoice, BackendInfo, TrainConfig } from '../../src-shared/types.js';
+import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 
 const nativeRequire = createRequire(import.meta.url);
 
@@ -70,9 +71,35 @@ async function tryNative(pkg: string): Promise<void> {
 
 export const HINTS = {
   gpu: '',
+  webgpu: 'WebGPU through Dawn; CUDA (@tensorflow/tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1) is not needed.',
   native: 'Faster: a CUDA GPU with @tensorflow/tfjs-node-gpu (needs CUDA 11.2 + cuDNN 8.1).',
   js: 'Faster: install @tensorflow/tfjs-node (native CPU) or tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1.',
 };
+
+/**
+ * Batch size and learning rate on a GPU when none is given: larger batches keep it busy (each step costs
+ * ~200 kernel launches whatever the batch), and the rate grows with √batch. `fast`, 3 epochs, same
+ * training code on the CPU: batch 512 reaches 98.93% test accuracy at 0.006 and 98.65% at 0.003
+ * (batch 128 at 0.003: 99.12%).
+ */
+export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.006 } as const;
+
+/** The defaults for this backend of what `train` is not given: the GPU pair only when no batch size is. */
+export function trainDefaults(info: BackendInfo, given: Partial<TrainConfig> = {}): Pick<TrainConfig, 'batchSize' | 'learningRate'> {
+  if (info.kind === 'gpu' && given.batchSize === undefined) return GPU_TRAIN_DEFAULTS;
+  return { batchSize: DEFAULT_TRAIN_CONFIG.batchSize, learningRate: DEFAULT_TRAIN_CONFIG.learningRate };
+}
+
+/**
+ * TF.js on WebGPU (Dawn). Only a hardware adapter unless `forced` (a software one is slower than the
+ * CPU paths). Loaded lazily: without Vulkan (or with dawn.node missing) it throws and is skipped.
+ */
+async function webGpuBackend(forced: boolean, skipped: BackendInfo['skipped']): Promise<BackendInfo> {
+  const { useWebGpu } = await import('./webgpu/dawn.js');
+  const adapter = await useWebGpu(forced);
+  tf.env().set('PROD', true);
+  return { name: 'webgpu', kind: 'gpu', device: `${adapter.name} (WebGPU)`, fastKernels: false, skipped, hint: HINTS.webgpu };
+}
 
 /**
  * Pick and initialise a backend. 'auto' tries each in order of speed; a forced choice that cannot
@@ -91,6 +118,14 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     } catch (err) {
       if (choice === 'gpu') throw new Error(`GPU backend unavailable: ${reason(err)}`);
       skipped.push({ backend: 'tfjs-node-gpu', reason: reason(err) });
+    }
+  }
+  if (choice === 'auto' || choice === 'webgpu') {
+    try {
+      return await webGpuBackend(choice === 'webgpu', skipped);
+    } catch (err) {
+      if (choice === 'webgpu') throw new Error(`WebGPU backend unavailable: ${reason(err)}`);
+      skipped.push({ backend: 'webgpu', reason: reason(err) });
     }
   }
   if (choice === 'auto' || choice === 'native') {

@@ -11,7 +11,7 @@ import type {
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
-import { parseBackendChoice, selectBackend } from './backend.js';
+import { parseBackendChoice, selectBackend, trainDefaults } from './backend.js';
 import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
 import { predictFloats, predictProbs, summarize } from './evaluate.js';
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
@@ -79,7 +79,8 @@ class DigitLabEngine implements Engine {
   }
 
   async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
+    const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...trainDefaults(this.backend, given), ...given };
     if (config.name) validateModelName(config.name);
     const started = Date.now();
     const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
@@ -168,7 +169,7 @@ class DigitLabEngine implements Engine {
   /** Every layer's output for one image (784 values, 0-1), for the inside view. */
   async activations(pixels: ArrayLike<number>, name?: string) {
     const { name: model, model: m } = await this.model(name);
-    return { model, ...activations(m, pixels) };
+    return { model, ...(await activations(m, pixels)) };
   }
 
   async addUserSample(sample: NewUserSample) {
@@ -202,7 +203,7 @@ class DigitLabEngine implements Engine {
       if (input.length !== PIXELS) throw new Error(`input ${i} has ${input.length} values, expected ${PIXELS} (${IMAGE_SIDE}×${IMAGE_SIDE})`);
       x.set(input, i * PIXELS);
     });
-    const out = predictFloats(m, x, inputs.length, inputScale);
+    const out = await predictFloats(m, x, inputs.length, inputScale);
     const probs = inputs.map((_, i) => Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES)));
     return { model, probs };
   }
@@ -216,7 +217,7 @@ class DigitLabEngine implements Engine {
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(Math.floor(rng() * test.count));
     const indices = [...chosen];
-    const out = predictFloats(m, imagesToFloat(test.images, indices), count, inputScale);
+    const out = await predictFloats(m, imagesToFloat(test.images, indices), count, inputScale);
     const samples = indices.map((index, i) => {
       const probs = Array.from(out.subarray(i * CLASSES, (i + 1) * CLASSES));
       const predicted = argmax(probs);

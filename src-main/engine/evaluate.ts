@@ -24,20 +24,25 @@ export async function predictProbs(
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = imagesToFloat(images, rangeIndices(start, n), x.subarray(0, n * PIXELS));
-    probs.set(predictFloats(model, batch, n, inputScale), start * CLASSES);
+    probs.set(await predictFloats(model, batch, n, inputScale), start * CLASSES);
     onProgress?.(start + n, count);
     await new Promise((r) => setImmediate(r)); // let stop requests and IPC through
   }
   return probs;
 }
 
-/** Probabilities for n images given as 0-1 floats (n*784), multiplied by `inputScale` on the way in. */
-export function predictFloats(model: tf.LayersModel, x: Float32Array, n: number, inputScale = 1): Float32Array {
-  return tf.tidy(() => {
+/** Probabilities for n images given as 0-1 floats (n*784), multiplied by `inputScale` on the way in. Read back with
+ *  data(): GPU backends cannot dataSync in Node. */
+export async function predictFloats(model: tf.LayersModel, x: Float32Array, n: number, inputScale = 1): Promise<Float32Array> {
+  const out = tf.tidy(() => {
     const input = tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]);
-    const out = model.predict(inputScale === 1 ? input : input.mul(inputScale), { batchSize: n }) as tf.Tensor;
-    return out.dataSync() as Float32Array;
+    return model.predict(inputScale === 1 ? input : input.mul(inputScale), { batchSize: n }) as tf.Tensor;
   });
+  try {
+    return (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
 }
 
 /** Mean cross-entropy and accuracy of softmax outputs against labels. */

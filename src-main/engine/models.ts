@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE } from '../../src-shared/domain.js';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
+import { WebGpuAdam } from './webgpu/adam.js';
 
 const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
 
@@ -57,7 +58,7 @@ const BUILDERS: Record<PresetName, () => tf.Sequential> = { seed, fast, mlp };
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate);
+      return tf.getBackend() === 'webgpu' ? new WebGpuAdam(learningRate) : tf.train.adam(learningRate);
     case 'sgd':
       return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop':

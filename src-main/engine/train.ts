@@ -1,12 +1,11 @@
 // The training loop: shuffled mini-batches, optional augmentation, a cosine learning-rate schedule,
 // per-batch and per-epoch progress, validation after each epoch, stop within one batch.
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
-import { augmentBatch } from './data/augment.js';
-import { batchIndices, imagesToFloat, type Split } from './data/mnist.js';
+import { batchSource, metricsInterval } from './batch-source.js';
+import { batchIndices, type Split } from './data/mnist.js';
 import { lossAndAccuracy, predictProbs } from './evaluate.js';
 
 export class TrainingDiverged extends Error {}
@@ -32,6 +31,24 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
+
+/**
+ * One optimiser step: what model.trainOnBatch does, minus its read-back of the loss, so that the
+ * [loss, accuracy] scalars stay on the device until the trainer reads a group of them at once.
+ */
+function trainStep(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor): tf.Scalar[] {
+  const compiled = model instanceof tf.Sequential ? (model as unknown as { model: tf.LayersModel }).model : model; // Sequential delegates
+  const run = (compiled as unknown as { makeTrainFunction(): TrainFunction }).makeTrainFunction();
+  return run([xs, ys]);
+}
+
+/** A trained batch whose metrics have not been read back yet. */
+interface Pending {
+  metrics: tf.Scalar[];
+  n: number;
+}
+
 /**
  * Train `model` (compiled) on `train`, validating on `val` after each epoch.
  * `onEpochEnd` runs after each epoch's validation (checkpointing).
@@ -48,76 +65,100 @@ export async function fit(
   const batchesPerEpoch = Math.ceil(train.count / batchSize);
   const totalBatches = epochs * batchesPerEpoch;
   const history: EpochProgress[] = [];
-  const xBuf = new Float32Array(batchSize * PIXELS);
+  const source = batchSource(train, config.augment, batchSize);
+  const readEvery = metricsInterval();
   const t0 = performance.now();
-  let batchesDone = 0;
+  let stepsDone = 0; // optimiser steps queued
+  let batchesDone = 0; // steps whose metrics were read back and reported
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const rng = mulberry32(config.seed * 1009 + epoch);
-    const epochStart = performance.now();
-    let epochImages = 0;
-    let lossSum = 0;
-    let correctSum = 0;
-    let batch = 0;
-    for (const idx of batchIndices(train.count, batchSize, rng)) {
-      if (callbacks.signal?.aborted) return { history, stopped: true, batchesDone };
-      const n = idx.length;
-      let x = imagesToFloat(train.images, idx, xBuf.subarray(0, n * PIXELS));
-      if (config.augment) x = augmentBatch(x, n, rng);
-      const y = new Float32Array(n);
-      for (let i = 0; i < n; i++) y[i] = train.labels[idx[i]];
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const rng = mulberry32(config.seed * 1009 + epoch);
+      const epochStart = performance.now();
+      let epochImages = 0;
+      let lossSum = 0;
+      let correctSum = 0;
+      let batch = 0;
+      let pending: Pending[] = [];
 
-      setLearningRate(model.optimizer, scheduledLearningRate(config, batchesDone / totalBatches));
-      const xs = tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]);
-      const ys = tf.tensor2d(y, [n, 1]);
-      let loss: number;
-      let accuracy: number;
-      try {
-        [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      batch++;
-      batchesDone++;
-      if (!Number.isFinite(loss)) {
-        throw new TrainingDiverged(
-          `training diverged: loss is ${loss} at epoch ${epoch}, batch ${batch} — try a lower learning rate than ${config.learningRate}`,
-        );
-      }
-      epochImages += n;
-      lossSum += loss * n;
-      correctSum += accuracy * n;
-      const elapsedMs = performance.now() - t0;
-      const epochSec = (performance.now() - epochStart) / 1000;
-      const progress: BatchProgress = {
-        epoch, epochs, batch, batchesPerEpoch, loss, accuracy,
-        imagesPerSec: epochImages / Math.max(epochSec, 1e-6),
-        elapsedMs,
-        etaMs: (elapsedMs / batchesDone) * (totalBatches - batchesDone),
+      /** Read the queued steps' metrics in one transfer, check them and report each batch. */
+      const flush = async () => {
+        if (!pending.length) return;
+        const group = pending;
+        pending = [];
+        const stacked = tf.stack(group.flatMap((p) => p.metrics));
+        const values = await stacked.data();
+        tf.dispose([stacked, ...group.flatMap((p) => p.metrics)]);
+        const width = values.length / group.length;
+        for (const [i, { n }] of group.entries()) {
+          const [loss, accuracy] = [values[i * width], values[i * width + 1]];
+          batch++;
+          batchesDone++;
+          if (!Number.isFinite(loss)) {
+            throw new TrainingDiverged(
+              `training diverged: loss is ${loss} at epoch ${epoch}, batch ${batch} — try a lower learning rate than ${config.learningRate}`,
+            );
+          }
+          epochImages += n;
+          lossSum += loss * n;
+          correctSum += accuracy * n;
+          if (callbacks.signal?.aborted) continue; // trained, but nothing is reported after a stop
+          const elapsedMs = performance.now() - t0;
+          const epochSec = (performance.now() - epochStart) / 1000;
+          const progress: BatchProgress = {
+            epoch, epochs, batch, batchesPerEpoch, loss, accuracy,
+            imagesPerSec: epochImages / Math.max(epochSec, 1e-6),
+            elapsedMs,
+            etaMs: (elapsedMs / batchesDone) * (totalBatches - batchesDone),
+          };
+          callbacks.onBatch?.(progress);
+        }
       };
-      callbacks.onBatch?.(progress);
-      await yieldToEventLoop();
-    }
 
-    const trainSec = (performance.now() - epochStart) / 1000;
-    const valResult = val.count
-      ? lossAndAccuracy(await predictProbs(model, val.images, val.count), val.labels)
-      : { loss: NaN, accuracy: NaN };
-    const elapsedMs = performance.now() - t0;
-    const epochProgress: EpochProgress = {
-      epoch, epochs,
-      loss: lossSum / epochImages,
-      accuracy: correctSum / epochImages,
-      valLoss: valResult.loss,
-      valAccuracy: valResult.accuracy,
-      imagesPerSec: epochImages / trainSec,
-      elapsedMs,
-      etaMs: (elapsedMs / epoch) * (epochs - epoch),
-    };
-    history.push(epochProgress);
-    callbacks.onEpoch?.(epochProgress);
-    await onEpochEnd?.(history);
+      try {
+        for (const idx of batchIndices(train.count, batchSize, rng)) {
+          if (callbacks.signal?.aborted) {
+            await flush();
+            return { history, stopped: true, batchesDone };
+          }
+          setLearningRate(model.optimizer, scheduledLearningRate(config, stepsDone / totalBatches));
+          const { xs, ys } = source.batch(idx, rng);
+          try {
+            pending.push({ metrics: trainStep(model, xs, ys), n: idx.length });
+          } finally {
+            xs.dispose();
+            ys.dispose();
+          }
+          stepsDone++;
+          if (pending.length >= readEvery) await flush();
+          await yieldToEventLoop();
+        }
+        await flush();
+      } finally {
+        tf.dispose(pending.flatMap((p) => p.metrics)); // left over when a step or a read-back threw
+      }
+
+      const trainSec = (performance.now() - epochStart) / 1000;
+      const valResult = val.count
+        ? lossAndAccuracy(await predictProbs(model, val.images, val.count), val.labels)
+        : { loss: NaN, accuracy: NaN };
+      const elapsedMs = performance.now() - t0;
+      const epochProgress: EpochProgress = {
+        epoch, epochs,
+        loss: lossSum / epochImages,
+        accuracy: correctSum / epochImages,
+        valLoss: valResult.loss,
+        valAccuracy: valResult.accuracy,
+        imagesPerSec: epochImages / trainSec,
+        elapsedMs,
+        etaMs: (elapsedMs / epoch) * (epochs - epoch),
+      };
+      history.push(epochProgress);
+      callbacks.onEpoch?.(epochProgress);
+      await onEpochEnd?.(history);
+    }
+    return { history, stopped: false, batchesDone };
+  } finally {
+    source.dispose();
   }
-  return { history, stopped: false, batchesDone };
 }

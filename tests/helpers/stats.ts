@@ -19,3 +19,14 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   }
   return ab / Math.sqrt(aa * bb);
 }
+
+/** Largest absolute difference relative to the largest magnitude of the reference (Infinity on NaN). */
+export function relError(reference: ArrayLike<number>, other: ArrayLike<number>): number {
+  let scale = 1e-6;
+  let diff = 0;
+  for (let i = 0; i < reference.length; i++) {
+    scale = Math.max(scale, Math.abs(reference[i]));
+    diff = Math.max(diff, Math.abs(reference[i] - other[i]));
+  }
+  return Number.isNaN(diff) ? Infinity : diff / scale;
+}

@@ -13,16 +13,29 @@ export function augmentBatch(x: Float32Array, n: number, rng: Rng, out = new Flo
   if (x.length < n * SIZE || out.length < n * SIZE) throw new RangeError(`augmentBatch: ${n} images need ${n * SIZE} floats`);
   if (out === x) throw new RangeError('augmentBatch: out must not be the input');
   const padded = new Float32Array(PAD * PAD);
-  const { shift, rotationDeg, scaleMin, scaleMax } = AUGMENT_LIMITS;
   for (let i = 0; i < n; i++) {
     for (let y = 0; y < SIDE; y++) padded.set(x.subarray(i * SIZE + y * SIDE, i * SIZE + (y + 1) * SIDE), (y + 1) * PAD + 1);
-    const angle = ((rng() * 2 - 1) * rotationDeg * Math.PI) / 180;
-    const scale = scaleMin + rng() * (scaleMax - scaleMin);
-    const dx = (rng() * 2 - 1) * shift;
-    const dy = (rng() * 2 - 1) * shift;
+    const { angle, scale, dx, dy } = randomTransform(rng);
     warp(padded, out, i * SIZE, angle, scale, dx, dy);
   }
   return out;
+}
+
+export interface Transform {
+  angle: number; // radians
+  scale: number;
+  dx: number;
+  dy: number;
+}
+
+/** One image's random transform within AUGMENT_LIMITS (four draws from `rng`, in this order). */
+export function randomTransform(rng: Rng): Transform {
+  const { shift, rotationDeg, scaleMin, scaleMax } = AUGMENT_LIMITS;
+  const angle = ((rng() * 2 - 1) * rotationDeg * Math.PI) / 180;
+  const scale = scaleMin + rng() * (scaleMax - scaleMin);
+  const dx = (rng() * 2 - 1) * shift;
+  const dy = (rng() * 2 - 1) * shift;
+  return { angle, scale, dx, dy };
 }
 
 /**

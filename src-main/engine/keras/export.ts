@@ -13,7 +13,9 @@ export async function writeKerasFile(model: tf.LayersModel, inputScale = 1): Pro
   const topology = model.toJSON(null, false) as { class_name: string; config: unknown; keras_version?: string };
   const kerasVersion = topology.keras_version ?? 'tfjs-layers';
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  const weights = layers.map((l) => ({ layer: l, values: l.getWeights().map((t) => t.dataSync() as Float32Array) }));
+  const weights = await Promise.all(
+    layers.map(async (l) => ({ layer: l, values: await Promise.all(l.getWeights().map(async (t) => (await t.data()) as Float32Array)) })),
+  );
   const { bytes } = await withH5File(null, (file) => {
     file.create_attribute('keras_version', kerasVersion);
     file.create_attribute('backend', BACKEND);

@@ -46,7 +46,7 @@ export async function loadKerasModel(bytes: Uint8Array, fileName: string, images
       inputScaleSource: file.inputScale ? 'file' : 'detected',
     };
     if (file.inputScale) return { model, inputScale: file.inputScale, origin };
-    const check = detectInputScale(model, images);
+    const check = await detectInputScale(model, images);
     origin.inputScaleCheck = { images: check.images, accuracy01: check.accuracy[0], accuracy0255: check.accuracy[1] };
     return { model, inputScale: check.scale, origin };
   } catch (err) {
@@ -56,11 +56,14 @@ export async function loadKerasModel(bytes: Uint8Array, fileName: string, images
 }
 
 /** Classify the first images with pixels as 0-1 and as 0-255; the better scale wins (ties: 0-1). */
-export function detectInputScale(model: tf.LayersModel, split: Split): { scale: number; images: number; accuracy: number[] } {
+export async function detectInputScale(
+  model: tf.LayersModel, split: Split,
+): Promise<{ scale: number; images: number; accuracy: number[] }> {
   const n = Math.min(SCALE_CHECK_IMAGES, split.count);
   const x = imagesToFloat(split.images, Int32Array.from({ length: n }, (_, i) => i));
   const labels = split.labels.subarray(0, n);
-  const accuracy = INPUT_SCALES.map((s) => lossAndAccuracy(predictFloats(model, x, n, s), labels).accuracy);
+  const accuracy: number[] = [];
+  for (const s of INPUT_SCALES) accuracy.push(lossAndAccuracy(await predictFloats(model, x, n, s), labels).accuracy);
   return { scale: accuracy[1] > accuracy[0] ? INPUT_SCALES[1] : INPUT_SCALES[0], images: n, accuracy };
 }
 

@@ -16,6 +16,7 @@ import { add, multiply, realDiv, sub } from './elementwise.js';
 import { relu, step } from './relu.js';
 import { sum } from './sum.js';
 import { startHelper } from './parallel.js';
+import { KernelOverrides } from '../kernel-overrides.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 
 const BACKEND = 'cpu';
@@ -38,8 +39,7 @@ const FAST_KERNELS: Record<string, FastKernel> = {
   Step: step,
 };
 
-/** The stock configs we replaced, to fall back on and to restore. */
-const stock = new Map<string, tf.KernelConfig>();
+const overrides = new KernelOverrides<CpuKernelArgs>(BACKEND, FAST_KERNELS);
 
 export interface FastKernelOptions {
   /**
@@ -57,26 +57,12 @@ export function registerFastKernels(options: FastKernelOptions = {}): string[] {
   if (tf.getBackend() !== BACKEND) return [];
   const threads = options.threads ?? process.env.DIGIT_LAB_THREADS !== '1';
   if (threads) void startHelper();
-  for (const [name, fast] of Object.entries(FAST_KERNELS)) {
-    if (stock.has(name)) continue;
-    const original = tf.getKernel(name, BACKEND);
-    if (!original) continue;
-    stock.set(name, original);
-    const fallback = original.kernelFunc;
-    const kernelFunc = ((args: CpuKernelArgs) => fast(args) ?? fallback(args as never)) as tf.KernelFunc;
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel({ ...original, kernelFunc });
-  }
-  return [...stock.keys()];
+  return overrides.register();
 }
 
 /** Puts the stock kernels back (for comparisons in tests and the benchmark). */
 export function unregisterFastKernels(): void {
-  for (const [name, original] of stock) {
-    tf.unregisterKernel(name, BACKEND);
-    tf.registerKernel(original);
-  }
-  stock.clear();
+  overrides.unregister();
 }
 
 export { DEFAULT_MIN_MACS, helperActive, parallelStats, setSplitPolicy, startHelper, stopHelper } from './parallel.js';

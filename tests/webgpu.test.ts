@@ -1,0 +1,273 @@
+// The webgpu backend (Dawn) checked against the cpu backend: Digit Lab's WebGPU kernels, batches gathered
+// on the GPU, gradients and Adam steps of the real presets, and the engine end to end on a small MNIST; and
+// the fallback when no Vulkan driver is found. CI runs it on Mesa's lavapipe (a software adapter, so the
+// backend is forced); without any WebGPU adapter those tests are skipped with the reason.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../src-shared/random.js';
+import type { PresetName } from '../src-shared/types.js';
+import { selectBackend } from '../src-main/engine/backend.js';
+import { HostBatches } from '../src-main/engine/batch-source.js';
+import { loadMnist, MNIST_FILES, subset } from '../src-main/engine/data/mnist.js';
+import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
+import { predictProbs } from '../src-main/engine/evaluate.js';
+import { unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import { buildModel } from '../src-main/engine/models.js';
+import { findAdapter, gpuDeviceFiles } from '../src-main/engine/webgpu/dawn.js';
+import { filterGradSplits } from '../src-main/engine/webgpu/filter-grad.js';
+import { registerWebGpuKernels, unregisterWebGpuKernels } from '../src-main/engine/webgpu/kernels.js';
+import { ResidentBatches } from '../src-main/engine/webgpu/resident-batches.js';
+import { WebGpuAdam } from '../src-main/engine/webgpu/adam.js';
+import { idx } from './helpers/idx.js';
+import { relError } from './helpers/stats.js';
+
+const probe = await findAdapter().then(
+  (adapter) => ({ adapter, reason: '' }),
+  (err: Error) => ({ adapter: null, reason: err.message }),
+);
+if (!probe.adapter) console.log(`skipping the webgpu tests: ${probe.reason}`);
+else console.log(`webgpu tests on: ${probe.adapter.name}${probe.adapter.software ? ' (software adapter)' : ''}`);
+
+const mnist = loadMnist();
+
+// Tensor data moves between backends only by a synchronous read, which webgpu cannot do in Node: every
+// comparison below makes its tensors on each backend from plain arrays.
+
+/** The value of `f` (a tensor, read back with data()) on each backend. */
+async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; gpu: Float32Array[] }> {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(list);
+    return values;
+  };
+  return { cpu: await run('cpu'), gpu: await run('webgpu') };
+}
+
+describe('without a Vulkan driver', () => {
+  it('auto skips WebGPU with the reason and falls back; a forced webgpu fails in one line', async () => {
+    // A fresh process whose Vulkan loader finds no driver (Dawn's instance is made once per process).
+    const code = `
+      const { selectBackend } = await import('./src-main/engine/backend.ts');
+      const auto = await selectBackend('auto');
+      const forced = await selectBackend('webgpu').then(() => 'loaded', (e) => e.message);
+      console.log(JSON.stringify({ name: auto.name, skipped: auto.skipped, forced }));
+      process.exit(0);`;
+    const none = path.join(os.tmpdir(), 'no-such-vulkan-driver.json');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      env: { ...process.env, VK_DRIVER_FILES: none, VK_ICD_FILENAMES: none },
+    });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { name: string; skipped: { backend: string; reason: string }[]; forced: string };
+    expect(result.name).toBe('cpu');
+    expect(result.skipped.find((s) => s.backend === 'webgpu')?.reason).toMatch(/^no (WebGPU adapter \(no Vulkan driver found|GPU device found)/);
+    expect(result.forced).toMatch(/^WebGPU backend unavailable: no WebGPU adapter/);
+    expect(result.forced).not.toContain('\n');
+  });
+});
+
+// A software adapter on a busy 2-core machine: a test may take minutes.
+describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    const auto = await selectBackend('auto');
+    if (probe.adapter!.software) {
+      // The CI case: auto must not pick a software adapter, and must say why.
+      expect(auto.name).not.toBe('webgpu');
+      // Without a GPU device file Dawn is not even asked (it would print its driver search on stderr).
+      expect(auto.skipped.find((s) => s.backend === 'webgpu')?.reason).toMatch(
+        gpuDeviceFiles()?.length === 0
+          ? /^no GPU device found \(\/dev\/dri\/renderD\*, \/dev\/nvidia\*\); a software adapter only with --backend webgpu$/
+          : /^only a software adapter \(.+\): slower than the CPU; force it with --backend webgpu$/,
+      );
+    } else {
+      expect(auto).toMatchObject({ name: 'webgpu', kind: 'gpu' });
+    }
+    unregisterFastKernels(); // the cpu reference below is TF.js's own
+    const forced = await selectBackend('webgpu');
+    expect(forced).toMatchObject({ name: 'webgpu', kind: 'gpu', device: `${probe.adapter!.name} (WebGPU)` });
+  });
+
+  it('Conv2DBackpropFilter: ours matches the cpu backend and the stock webgpu kernel', async () => {
+    const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' }[] = [
+      { x: [6, 28, 28, 1], f: [5, 5, 1, 16], stride: 1, pad: 'valid' }, // fast, first layer
+      { x: [6, 12, 12, 16], f: [5, 5, 16, 32], stride: 1, pad: 'valid' }, // fast, second layer
+      { x: [2, 26, 26, 32], f: [3, 3, 32, 64], stride: 1, pad: 'valid' }, // seed, second layer
+      { x: [3, 9, 9, 3], f: [3, 3, 3, 5], stride: 2, pad: 'same' },
+      { x: [1, 6, 6, 8], f: [3, 3, 8, 4], stride: 1, pad: 'valid' }, // too few positions to split
+    ];
+    expect(cases.map((c) => filterGradSplits(c.f.reduce((a, b) => a * b), c.x[0] * Math.ceil((c.x[1] - (c.pad === 'valid' ? c.f[0] - 1 : 0)) / c.stride) ** 2)))
+      .toEqual([108, 11, 8, 2, 1]);
+    for (const c of cases) {
+      const rng = mulberry32(c.f.reduce((a, b) => a * 31 + b, 7));
+      const x = Float32Array.from({ length: c.x.reduce((a, b) => a * b) }, () => rng() * 2 - 1);
+      const filter = Float32Array.from({ length: c.f.reduce((a, b) => a * b) }, () => rng() - 0.5);
+      const dFilter = () => {
+        const xs = tf.tensor4d(x, c.x);
+        return tf.grad((f) => tf.conv2d(xs, f as tf.Tensor4D, c.stride, c.pad).square().sum())(tf.tensor4d(filter, c.f));
+      };
+      const ours = await onBoth(dFilter);
+      unregisterWebGpuKernels();
+      const stock = await onBoth(dFilter);
+      expect(registerWebGpuKernels()).toEqual(['Conv2DBackpropFilter']);
+      expect(relError(ours.cpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
+      expect(relError(stock.gpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('Adam in two kernels a weight gives what tf.train.adam gives', async () => {
+    await tf.setBackend('webgpu');
+    const rng = mulberry32(5);
+    const shapes = [[5, 5, 1, 16], [16], [800, 10]];
+    const start = shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng() - 0.5));
+    const grads = [0, 1, 2].map(() => shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (rng() - 0.5) * 0.1)));
+    const train = async (optimizer: tf.Optimizer) => {
+      const vars = shapes.map((shape, i) => tf.tidy(() => tf.variable(tf.tensor(start[i], shape))));
+      for (const [step, g] of grads.entries()) {
+        if (optimizer instanceof tf.AdamOptimizer) (optimizer as unknown as { learningRate: number }).learningRate = 0.01 / (step + 1);
+        const map = Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(g[i], shapes[i])]));
+        optimizer.applyGradients(map);
+        tf.dispose(Object.values(map));
+      }
+      const out = await Promise.all(vars.map((v) => v.data()));
+      tf.dispose(vars);
+      optimizer.dispose();
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const ours = await train(new WebGpuAdam(0.01));
+    expect(tf.memory().numTensors).toBe(before);
+    const stock = await train(tf.train.adam(0.01));
+    ours.forEach((w, i) => expect(relError(stock[i], w), `weight ${i}`).toBeLessThan(1e-5));
+    ours.forEach((w, i) => expect(relError(start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
+  });
+
+  it('gathers, converts and warps batches on the GPU as the CPU does', async () => {
+    await tf.setBackend('webgpu');
+    const split = subset(mnist.train, Int32Array.from({ length: 300 }, (_, i) => i * 7));
+    const indices = Int32Array.from([5, 0, 299, 17, 17, 123, 250, 42]);
+    for (const augment of [false, true]) {
+      const host = new HostBatches(split, augment, indices.length).batch(indices, mulberry32(11));
+      const device = new ResidentBatches(split, augment);
+      const gpu = device.batch(indices, mulberry32(11));
+      expect(gpu.xs.shape).toEqual([8, 28, 28, 1]);
+      const [hx, gx, hy, gy] = await Promise.all([host.xs, gpu.xs, host.ys, gpu.ys].map((t) => t.data()));
+      expect(relError(hx, gx), `augment ${augment}`).toBeLessThan(augment ? 1e-4 : 1e-7);
+      expect(Array.from(gy)).toEqual(Array.from(hy));
+      expect(Array.from(gy)).toEqual(Array.from(indices, (i) => split.labels[i]));
+      tf.dispose([host.xs, host.ys, gpu.xs, gpu.ys]);
+      device.dispose();
+    }
+  });
+
+  it.each(['fast', 'seed'] as PresetName[])('%s: gradients and two Adam steps match the cpu backend', async (preset) => {
+    await tf.setBackend('cpu');
+    const initial = buildModel(preset, 'adam', 0.003);
+    const weights = await Promise.all(initial.getWeights().map(async (w) => ({ values: await w.data(), shape: w.shape })));
+    initial.dispose();
+    const n = preset === 'seed' ? 4 : 16; // the cpu backend's stock kernels take a minute for 16 through `seed`
+    const pixels = Float32Array.from(mnist.train.images.subarray(0, n * 784), (v) => v / 255);
+    const labels = Array.from(mnist.train.labels.subarray(0, n));
+
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(pixels, [n, 28, 28, 1]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      const model = buildModel(preset, 'adam', 0.003);
+      const initialWeights = weights.map((w) => tf.tensor(w.values, w.shape));
+      model.setWeights(initialWeights);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      // Inference mode (no dropout: its masks are random), the compiled loss's formula.
+      const loss = () => tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(model.apply(x) as tf.Tensor, 1e-7, 1))), -1))) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(loss, vars);
+      const gradValues = await Promise.all(vars.map((v) => grads[v.name].data()));
+      const optimizer = tf.train.adam(0.003);
+      for (let step = 0; step < 2; step++) optimizer.minimize(loss, false, vars);
+      const after = loss();
+      const result = { loss: (await value.data())[0], grads: gradValues, after: (await after.data())[0] };
+      tf.dispose([value, after, x, y, ...initialWeights, ...Object.values(grads)]);
+      optimizer.dispose();
+      model.dispose();
+      return result;
+    };
+    const cpu = await run('cpu');
+    const gpu = await run('webgpu');
+    expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
+    cpu.grads.forEach((g, i) => expect(relError(g, gpu.grads[i]), `gradient ${i}`).toBeLessThan(1e-4));
+    expect(gpu.after).toBeCloseTo(cpu.after, 4);
+    expect(cpu.after).toBeLessThan(cpu.loss);
+  });
+
+  describe('the engine on webgpu', () => {
+    let home: string;
+    let engine: DigitLabEngine;
+    const dataDir = () => path.join(home, 'mnist-small');
+
+    beforeAll(async () => {
+      home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-webgpu-'));
+      // A small MNIST (1 200 training, 300 test images) keeps the software adapter's run short.
+      fs.mkdirSync(dataDir());
+      const write = (file: string, kind: 'images' | 'labels', split: typeof mnist.train, count: number) =>
+        fs.writeFileSync(path.join(dataDir(), file), idx(kind, kind === 'images' ? split.images.subarray(0, count * 784) : split.labels.subarray(0, count), count));
+      write(MNIST_FILES.trainImages, 'images', mnist.train, 1200);
+      write(MNIST_FILES.trainLabels, 'labels', mnist.train, 1200);
+      write(MNIST_FILES.testImages, 'images', mnist.test, 300);
+      write(MNIST_FILES.testLabels, 'labels', mnist.test, 300);
+      engine = await createEngine({ backend: 'webgpu', home, dataDir: dataDir(), shippedDir: path.join(home, 'none') });
+    });
+
+    afterAll(() => {
+      engine?.dispose();
+      if (home) fs.rmSync(home, { recursive: true, force: true });
+    });
+
+    it('trains (metrics read in groups, every batch reported), evaluates like the cpu backend, and leaks nothing', async () => {
+      expect(engine.backend.name).toBe('webgpu');
+      const before = tf.memory().numTensors;
+      const batches: number[] = [];
+      const result = await engine.train(
+        { preset: 'fast', epochs: 2, batchSize: 32, trainSize: 1000, validationSize: 200, seed: 3, name: 'gpu' },
+        { onBatch: (b) => batches.push(b.batch) },
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      expect(batches).toEqual([...Array.from({ length: 32 }, (_, i) => i + 1), ...Array.from({ length: 32 }, (_, i) => i + 1)]);
+      expect(result.history.map((e) => e.epoch)).toEqual([1, 2]);
+      expect(result.history[1].loss).toBeLessThan(result.history[0].loss);
+      expect(result.testAccuracy).toBeGreaterThan(0.5);
+
+      const evaluated = await engine.evaluate('gpu');
+      expect(evaluated.accuracy).toBeCloseTo(result.testAccuracy, 6);
+      // The same saved model on the cpu backend gives the same probabilities.
+      const test = loadMnist(dataDir()).test;
+      const probs = async (backend: string) => {
+        await tf.setBackend(backend);
+        const model = await engine.store.load('gpu');
+        const p = await predictProbs(model, test.images, test.count, { batchSize: 100 });
+        model.dispose();
+        return p;
+      };
+      const cpu = await probs('cpu');
+      const gpu = await probs('webgpu');
+      expect(relError(cpu, gpu)).toBeLessThan(1e-4);
+
+      const { samples } = await engine.samples(4, 5);
+      expect(samples.every((s) => Math.abs(s.probs.reduce((a, b) => a + b, 0) - 1) < 1e-4)).toBe(true);
+    });
+
+    it('stops within one batch although metrics are read in groups', async () => {
+      const controller = new AbortController();
+      let seen = 0;
+      const result = await engine.train(
+        { preset: 'mlp', epochs: 3, batchSize: 50, trainSize: 1000, validationSize: 100, name: 'stopped' },
+        { signal: controller.signal, onBatch: () => { if (++seen === 3) controller.abort(); } },
+      );
+      expect(seen).toBe(3);
+      expect(result).toMatchObject({ stopped: true, model: 'stopped' });
+    });
+  });
+});

@@ -42,7 +42,7 @@ const batchSchema = z.object({
   accuracy: metric, imagesPerSec: metric, elapsedMs: z.number(), etaMs: metric,
 });
 const backendSchema = z.object({
-  name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
+  name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'wasm', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
   skipped: z.array(z.object({ backend: z.string(), reason: z.string() })), hint: z.string(),
 });
 const metaSchema = z.object({

@@ -9,7 +9,7 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const SCHEDULES = ['constant', 'cosine'] as const;
 
-export const BACKEND_CHOICES = ['auto', 'gpu', 'native', 'js'] as const;
+export const BACKEND_CHOICES = ['auto', 'gpu', 'native', 'wasm', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** Hyperparameters of one training run. */
@@ -47,9 +47,9 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 
 /** Which TF.js backend runs, on what, and why the faster ones were not used. */
 export interface BackendInfo {
-  /** TF.js backend name: 'tensorflow' (native, CPU or GPU) or 'cpu' (pure JS). */
+  /** TF.js backend name: 'tensorflow' (native, CPU or GPU), 'wasm' (WebAssembly SIMD) or 'cpu' (pure JS). */
   name: string;
-  kind: 'gpu' | 'native-cpu' | 'pure-js';
+  kind: 'gpu' | 'native-cpu' | 'wasm' | 'pure-js';
   /** Human-readable device, e.g. "NVIDIA H100 80GB HBM3" or "pure JavaScript (2 cores)". */
   device: string;
   /** True when Digit Lab's fast CPU kernels are registered (pure-JS backend only). */

@@ -30,6 +30,7 @@ export const WASM_FILES = {
 interface EmscriptenModule {
   cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => number;
   tfjs?: Record<string, unknown>;
+  PThread?: { runningWorkers: Worker[] };
 }
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 
@@ -128,7 +129,11 @@ export async function loadWasmBackend(threads = wantedThreads()): Promise<WasmLo
       }
       m ??= await loadSingle(dir);
       wasm.setThreadsCount(threads);
-      return new wasm.BackendWasm(bind(m) as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
+      const backend = new wasm.BackendWasm(bind(m) as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
+      // XNNPACK's pool threads now wait for work; Emscripten ref()s a worker while its thread runs,
+      // which would keep Node alive after the CLI is done.
+      for (const w of m.PThread?.runningWorkers ?? []) w.unref();
+      return backend;
     }, 0);
     registered = result;
   }

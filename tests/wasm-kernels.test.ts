@@ -128,6 +128,16 @@ describe('matrix products with transposes match the stock CPU kernels', () => {
   });
 });
 
+describe('ClipByValue keeps NaN, as the CPU backend does (the NaN guard relies on it)', () => {
+  it('clips like the stock CPU kernel', async () => {
+    const x = tf.tensor1d([NaN, -2, -0.5, 0, 0.25, 3, Infinity, -Infinity]);
+    const out = await cpuAndWasm(() => tf.clipByValue(x, -1, 1));
+    expect(Array.from(out.wasm)).toEqual(Array.from(out.stock));
+    expect(Number.isNaN(out.wasm[0])).toBe(true);
+    x.dispose();
+  });
+});
+
 describe('one training step on real MNIST gives the same weights on wasm and on the stock CPU backend', () => {
   const batchSizes: Record<PresetName, number> = { seed: 4, fast: 32, mlp: 64 };
   it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {

@@ -3,6 +3,7 @@
 // that wraps a stock kernel returns null where it does not cover the case, and the stock one runs.
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
+import { clipByValue } from './clip-by-value.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
@@ -20,6 +21,7 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,
   [tf.MaxPoolGrad]: maxPoolGrad,
+  [tf.ClipByValue]: clipByValue,
 };
 
 /** Names of the kernels we add to, or replace in, the wasm backend. */

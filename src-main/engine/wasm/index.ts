@@ -63,4 +63,4 @@ export async function startWasm(threads?: number): Promise<WasmLoad> {
   return load;
 }
 
-export { wantedThreads, wasmDir, WASM_FILES, type WasmLoad } from './load.js';
+export { wantedThreads, WASM_FILES, type WasmLoad } from './load.js';

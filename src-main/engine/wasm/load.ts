@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { resolveResources } from '../../resources.js';
 import { BACKEND } from './kernel-call.js';
 
 const require = createRequire(import.meta.url);
@@ -39,15 +40,6 @@ export interface WasmLoad {
   threads: number;
   /** Why the threaded build was not used, when it was not. */
   fallback?: string;
-}
-
-/**
- * The folder holding the wasm-out files: beside the installed package, or, in a packaged app,
- * its real copy in app.asar.unpacked (worker threads and WebAssembly need real files).
- */
-export function wasmDir(): string {
-  const dir = path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${WASM_FILES.single}`));
-  return dir.replace(/app\.asar([/\\])/, 'app.asar.unpacked$1');
 }
 
 /** How many XNNPACK threads to ask for: DIGIT_LAB_THREADS, else every core up to the pool's 8. */
@@ -116,7 +108,7 @@ export async function loadWasmBackend(threads = wantedThreads()): Promise<WasmLo
   if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('WebAssembly SIMD is not supported here');
   if (!registered) {
     const result: WasmLoad = { threads: 1 };
-    const dir = wasmDir();
+    const dir = resolveResources().wasmDir;
     tf.removeBackend(BACKEND);
     tf.registerBackend(BACKEND, async () => {
       let m: EmscriptenModule | null = null;

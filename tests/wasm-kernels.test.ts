@@ -128,6 +128,23 @@ describe('matrix products with transposes match the stock CPU kernels', () => {
   });
 });
 
+describe('Sum (bias gradients: leading axes) matches the stock CPU kernel', () => {
+  const sums: [number[], number[], boolean][] = [
+    [[7, 5, 3, 16], [0, 1, 2], false],
+    [[7, 5, 3, 16], [0, 1, 2], true],
+    [[64, 10], [0], false],
+    [[6, 5, 4], [1, 0], false],
+    [[33, 10], [1], false], // innermost: the stock wasm kernel
+    [[6, 5, 4], [0, 2], false],
+  ];
+  it.each(sums.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, [shape, axes, keepDims]) => {
+    const x = randomTensor(shape);
+    const out = await cpuAndWasm(() => tf.sum(x, axes, keepDims));
+    expect(relError(out.stock, out.wasm)).toBeLessThanOrEqual(1e-6);
+    x.dispose();
+  });
+});
+
 describe('ClipByValue keeps NaN, as the CPU backend does (the NaN guard relies on it)', () => {
   it('clips like the stock CPU kernel', async () => {
     const x = tf.tensor1d([NaN, -2, -0.5, 0, 0.25, 3, Infinity, -Infinity]);

@@ -8,7 +8,9 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
 import { loadWasmBackend, type WasmLoad } from './load.js';
-import { maxPoolGrad } from './max-pool-grad.js';
+import { maxPoolGrad } from '../kernels/max-pool-grad.js';
+import { sum } from '../kernels/sum.js';
+import { onWasmHeap } from './js-on-heap.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -20,7 +22,8 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.Conv2DBackpropInput]: conv2dBackpropInput,
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,
-  [tf.MaxPoolGrad]: maxPoolGrad,
+  [tf.MaxPoolGrad]: onWasmHeap(maxPoolGrad),
+  [tf.Sum]: onWasmHeap(sum),
   [tf.ClipByValue]: clipByValue,
 };
 

@@ -10,7 +10,10 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   getMemoryOffset(dataId: tf.DataId): number;
-  dataIdMap: { get(dataId: tf.DataId): { id: number } | undefined; delete(dataId: tf.DataId): boolean };
+  dataIdMap: {
+    get(dataId: tf.DataId): { id: number; shape: number[]; dtype: tf.DataType } | undefined;
+    delete(dataId: tf.DataId): boolean;
+  };
   wasm: { tfjs: { disposeData(id: number): void } };
 }
 

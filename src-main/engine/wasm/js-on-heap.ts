@@ -1,0 +1,27 @@
+// Runs one of the JS kernels (kernels/, written for the `cpu` backend) on the wasm backend's heap:
+// its inputs are read in place, its output is copied into a new wasm tensor. For loops that the
+// stock wasm kernels run badly (a reduction over leading axes, pooling gradients).
+import * as tf from '@tensorflow/tfjs';
+import type { CpuBackend, FastKernel } from '../kernels/types.js';
+import type { WasmKernel } from './kernel-call.js';
+
+export function onWasmHeap(kernel: FastKernel): WasmKernel {
+  return ({ inputs, backend, attrs }) => {
+    const cpu: CpuBackend = {
+      data: {
+        get(dataId: unknown) {
+          const d = backend.dataIdMap.get(dataId as tf.DataId);
+          if (!d || d.dtype !== 'float32') return {};
+          return { values: backend.typedArrayFromHeap({ dataId: dataId as tf.DataId, shape: d.shape, dtype: d.dtype }) };
+        },
+      },
+      makeTensorInfo(shape, dtype, values) {
+        // The inputs' views are not read after this point: allocating may grow (and detach) the heap.
+        const out = backend.makeOutput(shape, dtype);
+        (backend.typedArrayFromHeap(out) as Float32Array).set(values);
+        return out;
+      },
+    };
+    return kernel({ inputs, backend: cpu, attrs: attrs as Record<string, unknown> });
+  };
+}

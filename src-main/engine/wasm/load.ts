@@ -53,9 +53,11 @@ async function loadThreaded(dir: string, threads: number): Promise<EmscriptenMod
   // Emscripten writes the worker script into a template literal: its "\n" escapes became newlines.
   const { wasmWorkerContents } = require(path.join(dir, WASM_FILES.threadedWorker)) as { wasmWorkerContents: string };
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
+  // The script is CommonJS (it calls require): never let an inherited --input-type=module make it ESM.
+  const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--input-type')), '--input-type=commonjs'];
   class PthreadWorker extends Worker {
     constructor() {
-      super(source, { eval: true });
+      super(source, { eval: true, execArgv });
     }
   }
   const g = globalThis as Record<string, unknown>;

@@ -2,18 +2,10 @@
 // a seeded generator, random tensors with relu-like zeros, random convolution shapes, and the error
 // measure that compares a kernel's output with the stock kernel's.
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../src-shared/random.js';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) generator (the app's mulberry32). */
+export const rng = mulberry32;
 
 /** Largest difference relative to the largest stock value. */
 export function relError(stock: Float32Array, fast: Float32Array): number {

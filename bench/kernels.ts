@@ -1,16 +1,17 @@
 // Per-kernel timing of the fast kernels on the shapes of the presets' training step.
 // Usage: npx tsx bench/kernels.ts [batch] [--wasm]. Prints CPU ms (less sensitive to a shared machine
 // than wall time), wall ms, and multiply-adds per second (of CPU time; of wall time with --wasm, whose
-// threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter for several batch
-// chunk sizes (wasm/conv2d-backprop-filter.ts CHUNK_K; 0 = one chunk).
+// threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter whole and in batch
+// chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING).
 import * as tf from '@tensorflow/tfjs';
 import { registerFastKernels } from '../src-main/engine/kernels/index.js';
-import { CHUNK_K, setChunkK } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
+import { CHUNKING } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { startWasm } from '../src-main/engine/wasm/index.js';
 
 const wasm = process.argv.includes('--wasm');
 const batch = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 128);
-const CHUNKS = [Infinity, 16384, 8192, CHUNK_K, 2048, 1024];
+const MB = 1 << 20;
+const CHUNKS = [Infinity, 8 * MB, 4 * MB, 2 * MB, MB, MB / 2];
 
 interface Conv {
   name: string;
@@ -55,14 +56,16 @@ async function main(): Promise<void> {
     const dW = run('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape });
     const kernels: [string, () => tf.Tensor, number?][] = [
       ['Conv2D', run('Conv2D', { x, filter: w })],
-      ...(wasm ? CHUNKS.map((k) => [`BackpropFilter/${k === Infinity ? 'all' : k}`, dW, k] as [string, () => tf.Tensor, number]) : [['Conv2DBackpropFilter', dW] as [string, () => tf.Tensor]]),
+      ...(wasm
+        ? CHUNKS.map((b) => [`BackpropFilter/${b === Infinity ? 'whole' : `${b / MB} MB`}`, dW, b] as [string, () => tf.Tensor, number])
+        : [['Conv2DBackpropFilter', dW] as [string, () => tf.Tensor]]),
       ['Conv2DBackpropInput', run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape })],
     ];
-    const chunkK = CHUNK_K;
-    for (const [name, fn, chunk] of kernels) {
-      if (chunk) setChunkK(chunk);
+    const saved = { ...CHUNKING };
+    for (const [name, fn, bytes] of kernels) {
+      if (bytes) Object.assign(CHUNKING, { bytes, minBytes: 0 });
       const t = time(fn);
-      setChunkK(chunkK);
+      Object.assign(CHUNKING, saved);
       rows.push(
         `${c.name.padEnd(11)} ${name.padEnd(21)} cpu ${t.cpu.toFixed(1).padStart(7)} ms  wall ${t.wall.toFixed(1).padStart(7)} ms  ${(macs / (wasm ? t.wall : t.cpu) / 1e6).toFixed(2)} GMAC/s`,
       );

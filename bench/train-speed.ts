@@ -5,6 +5,7 @@
 //                                                  for one thread
 import * as tf from '@tensorflow/tfjs';
 import { registerFastKernels, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { startWasm } from '../src-main/engine/wasm/index.js';
 import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
@@ -29,7 +30,7 @@ export interface PresetResult {
   jsImagesPerSec: number;
   wasmImagesPerSec: number;
   wasmThreads: number;
-  /** Evaluation of the 10k test images (batches of 1000); JS on `jsEvalImages`, extrapolated. */
+  /** Evaluation of the 10k test images (batches of EVAL_BATCH); JS on `jsEvalImages`, extrapolated. */
   jsEvalSeconds: number;
   jsEvalImages: number;
   wasmEvalSeconds: number;
@@ -75,13 +76,13 @@ async function trainSeconds(model: tf.LayersModel, data: MnistSplit, start: numb
   return seconds;
 }
 
-/** Predicts the first `limit` test images in batches of 1000; returns seconds. */
+/** Predicts the first `limit` test images in the engine's batches (EVAL_BATCH); returns seconds. */
 async function evalSeconds(model: tf.LayersModel, test: MnistSplit, limit = test.count): Promise<number> {
   const t0 = performance.now();
-  for (let s = 0; s < limit; s += 1000) {
-    const n = Math.min(1000, limit - s);
+  for (let s = 0; s < limit; s += EVAL_BATCH) {
+    const n = Math.min(EVAL_BATCH, limit - s);
     const x = tf.tensor4d(test.images.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1]);
-    const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
+    const p = model.predict(x, { batchSize: n }) as tf.Tensor;
     await p.data();
     tf.dispose([x, p]);
   }

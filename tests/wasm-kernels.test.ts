@@ -5,7 +5,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readMnist } from '../bench/mnist-idx.js';
-import { setChunkK, CHUNK_K } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
+import { CHUNKING, chunkImages } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { registerWasmKernels, startWasm, unregisterWasmKernels, WASM_KERNEL_NAMES } from '../src-main/engine/wasm/index.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
@@ -54,6 +54,15 @@ describe('the wasm backend', () => {
   });
 });
 
+describe('the weight gradient is cut into batch chunks only where its dy is large', () => {
+  it('keeps fast\'s first layer whole and cuts seed\'s layers into chunks of about 2 MB', () => {
+    expect(chunkImages(128, 24, 24, 16)).toBe(128); // 4.7 MB
+    expect(chunkImages(128, 8, 8, 32)).toBe(128);
+    expect(chunkImages(128, 26, 26, 32)).toBe(26); // 11 MB: 5 chunks
+    expect(chunkImages(128, 24, 24, 64)).toBe(15); // 18.9 MB: 9 chunks
+  });
+});
+
 describe('convolution gradients match the stock CPU kernels on random shapes', () => {
   const cases = Array.from({ length: CASES }, () => randomConv([1, 2, 3]));
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
@@ -66,13 +75,13 @@ describe('convolution gradients match the stock CPU kernels on random shapes', (
     const dW = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
     expect(relError(dW.stock, dW.wasm)).toBeLessThanOrEqual(TOLERANCE);
     // The same in chunks of one or a few images (the large-batch path).
-    const chunkK = CHUNK_K;
-    setChunkK(oh * ow * pick([1, 2, 3]));
+    const saved = { ...CHUNKING };
+    Object.assign(CHUNKING, { minBytes: 0, bytes: oh * ow * c.outC * 4 * pick([1, 2, 3]) });
     try {
       const chunked = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
       expect(relError(chunked.stock, chunked.wasm)).toBeLessThanOrEqual(TOLERANCE);
     } finally {
-      setChunkK(chunkK);
+      Object.assign(CHUNKING, saved);
     }
 
     const dx = await cpuAndWasm(() => run('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }));

@@ -114,7 +114,7 @@ class DigitLabEngine implements Engine {
   async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {
     const t0 = performance.now();
     const { name: model, model: m } = await this.model(name);
-    const probs = await predictProbs(m, this.data.test.images, this.data.test.count, 1000, onProgress);
+    const probs = await predictProbs(m, this.data.test.images, this.data.test.count, undefined, onProgress);
     const summary = summarize(probs, this.data.test.labels);
     return { model, ...summary, durationMs: performance.now() - t0 };
   }

@@ -6,15 +6,23 @@
 // by the original stride, with the original top/left padding. Its output [ci, kh', kw', co] is cut
 // to [ci, kh, kw, co] (kh' > kh when the stride does not divide the input) and transposed back.
 // That GEMM's inner dimension is oh·ow·batch (73 728 for a 24×24 output at batch 128): XNNPACK
-// streams the whole packed filter f' once per tile of output rows, so the batch is cut into chunks
-// whose f' stays in cache (CHUNK_K values per column), and the chunks' results are added.
+// streams the whole packed filter f' once per tile of output rows, so a large f' is cut into batch
+// chunks whose part of f' stays in cache, and the chunks' results are added. Measured at batch 128
+// (bench/kernels.ts --wasm): seed's 26×26×32→64 dW 234 ms whole, 107 ms in chunks of 2 MB; fast's
+// first layer (4.7 MB) is fastest whole.
+
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND, Scratch, type WasmKernelArgs } from './kernel-call.js';
 
-/** Largest inner dimension (oh·ow·images) of one chunk's GEMM. */
-export let CHUNK_K = 4096;
-export function setChunkK(k: number): void {
-  CHUNK_K = k;
+/** Chunking: f' above `minBytes` is cut into chunks of about `bytes` each. */
+export const CHUNKING = { bytes: 2 << 20, minBytes: 6 << 20 };
+
+/** How many images per chunk for a batch whose dy is [batch, oh, ow, co]. */
+export function chunkImages(batch: number, oh: number, ow: number, co: number): number {
+  const total = batch * oh * ow * co * 4;
+  if (total <= CHUNKING.minBytes) return batch;
+  const chunks = Math.min(batch, Math.max(1, Math.round(total / CHUNKING.bytes)));
+  return Math.ceil(batch / chunks);
 }
 
 export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
@@ -36,7 +44,7 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
     dataFormat: 'NHWC',
     dilations: [sh, sw],
   };
-  const chunk = Math.max(1, Math.min(batchSize, Math.floor(CHUNK_K / (oh * ow))));
+  const chunk = chunkImages(batchSize, oh, ow, co);
 
   const s = new Scratch(backend);
   try {

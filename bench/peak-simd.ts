@@ -1,7 +1,8 @@
 // The peak of 128-bit WebAssembly SIMD on these cores: a hand-assembled wasm loop of independent
-// f32x4 multiply + add pairs (12 accumulators: enough to hide the latency, few enough to stay in the 16 xmm registers; no memory traffic), on one
-// thread and on one thread per core at once. Prints one RESULT line: multiply-adds per second.
-// Run by bench/run.ts. (XNNPACK's wasm kernels are multiplies and adds of this kind: wasm SIMD has no FMA.)
+// f32x4 multiply + add pairs (12 accumulators: enough to hide the latency, few enough to stay in the
+// 16 xmm registers; no memory traffic), on one thread and on one thread per core at once. Prints one
+// RESULT line: multiply-adds per second. Run by bench/run.ts. (XNNPACK's wasm kernels are multiplies
+// and adds of this kind: wasm SIMD has no FMA.)
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 

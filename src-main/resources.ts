@@ -36,6 +36,8 @@ export interface ResourcePaths {
   mnistSource: 'env' | 'packaged' | 'npm';
   /** Folder of the shipped read-only models (models/default/ ...). */
   modelsDir: string;
+  /** tfjs-backend-wasm's wasm-out/ (Emscripten glue + .wasm): in app.asar.unpacked when packaged (electron-builder.yml). */
+  wasmDir: string;
   /** Built entries (electron-vite output in out/). */
   mainEntry: string;
   preload: string;
@@ -100,6 +102,19 @@ export function firstExisting(root: string, candidates: readonly string[]): stri
   return path.join(root, candidates[0]);
 }
 
+/** tfjs-backend-wasm's wasm-out/ folder as installed under `appRoot`, moved to `unpackedRoot` when packaged. */
+function wasmOutDir(appRoot: string, unpackedRoot: string): string {
+  let dir: string;
+  try {
+    const req = createRequire(path.join(appRoot, 'package.json'));
+    dir = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js'));
+  } catch {
+    dir = path.join(appRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'wasm-out');
+  }
+  const inside = path.relative(appRoot, dir);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? dir : path.join(unpackedRoot, inside);
+}
+
 function npmMnistDir(appRoot: string): string {
   try {
     const req = createRequire(path.join(appRoot, 'package.json'));
@@ -146,6 +161,7 @@ export function resolveResources(opts: ResourceOptions = {}): ResourcePaths {
     mnistDir,
     mnistSource,
     modelsDir,
+    wasmDir: wasmOutDir(appRoot, unpackedRoot),
     mainEntry: firstExisting(appRoot, ENTRY_CANDIDATES.main),
     preload: firstExisting(appRoot, ENTRY_CANDIDATES.preload),
     rendererDir,

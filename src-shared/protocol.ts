@@ -49,7 +49,7 @@ const batchSchema = z.object({
 /** Which TF.js backend runs ('tensorflow' native or 'cpu' pure JS), on what device, whether the fast CPU kernels
  *  are registered, which faster backends were skipped and why, and a one-line hint ('' when already on a GPU). */
 const backendSchema = z.object({
-  name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
+  name: z.string(), kind: z.enum(['gpu', 'native-cpu', 'wasm', 'pure-js']), device: z.string(), fastKernels: z.boolean(),
   skipped: z.array(z.object({ backend: z.string(), reason: z.string() })), hint: z.string(),
 });
 /** An imported Keras HDF5 file, as recorded in meta.json: `layers` are "ClassName layer_name" in config order;

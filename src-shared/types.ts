@@ -24,7 +24,7 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** Learning-rate schedule: constant, or cosine decay to 5% over the run. */
 export const SCHEDULES = ['constant', 'cosine'] as const;
 
-export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'native', 'js'] as const;
+export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'native', 'wasm', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {

@@ -1,8 +1,10 @@
 // Backend selection: the util shim for tfjs-node on Node ≥ 23, forced choices, and native packages that
 // are absent or present without a loadable binary being skipped with the reason.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBackendChoice, selectBackend, shimNodeUtil, trainDefaults } from '../src-main/engine/backend.js';
 import type { BackendInfo } from '../src-shared/types.js';
@@ -33,14 +35,17 @@ describe('backend selection', () => {
   it('parses the backend flag / env value and rejects unknown ones in one line', () => {
     expect(parseBackendChoice(undefined)).toBe('auto');
     expect(parseBackendChoice(' JS ')).toBe('js');
-    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, webgpu, native, js");
+    expect(parseBackendChoice('wasm')).toBe('wasm');
+    expect(() => parseBackendChoice('cuda')).toThrow("unknown backend 'cuda': expected one of auto, gpu, webgpu, native, wasm, js");
   });
 
-  it('falls back to pure JS with fast kernels and says why each faster backend was skipped', async () => {
+  it('falls back to WebAssembly SIMD on every core and says why each faster backend was skipped', async () => {
     const info = await selectBackend('auto');
-    expect(info.kind).toBe('pure-js');
-    expect(info.fastKernels).toBe(true);
-    expect(info.hint).toMatch(/tfjs-node/);
+    expect(info.kind).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const threads = Math.min(8, os.cpus().length);
+    expect(info.device).toContain(`WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'} on `);
+    expect(info.hint).toMatch(/tfjs-node-gpu/);
     const reasons = Object.fromEntries(info.skipped.map((s) => [s.backend, s.reason]));
     expect(Object.keys(reasons)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'webgpu', 'tfjs-node']));
     for (const r of Object.values(reasons)) expect(r.length).toBeGreaterThan(5);
@@ -52,6 +57,20 @@ describe('backend selection', () => {
     expect(trainDefaults(gpu)).toEqual({ batchSize: 512, learningRate: 0.006 });
     expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 128, learningRate: 0.003 });
     expect(trainDefaults(cpu)).toEqual({ batchSize: 128, learningRate: 0.003 });
+  });
+
+  it("'js' still means the pure-JS backend with Digit Lab's fast kernels", async () => {
+    const info = await selectBackend('js');
+    expect(info.kind).toBe('pure-js');
+    expect(info.fastKernels).toBe(true);
+    expect(tf.getBackend()).toBe('cpu');
+    expect(info.hint).toMatch(/tfjs-node/);
+  });
+
+  it("'wasm' can be forced", async () => {
+    const info = await selectBackend('wasm');
+    expect(info.kind).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
   });
 
   it('fails a forced backend that cannot load with a one-line reason', async () => {
@@ -68,7 +87,7 @@ describe('backend selection', () => {
     );
     await expect(selectBackend('native')).rejects.toThrow('native CPU backend unavailable: libtensorflow.so.2: cannot open shared object file: No such file or directory');
     const info = await selectBackend('auto');
-    expect(info.kind).toBe('pure-js');
+    expect(info.kind).toBe('wasm');
     expect(info.skipped.find((s) => s.backend === 'tfjs-node')?.reason).toMatch(/^libtensorflow\.so\.2: cannot open/);
   });
 });

@@ -38,7 +38,7 @@ describe('digit-lab CLI', () => {
   it('train saves a model and prints the test accuracy', async () => {
     const r = await cli('train', '--preset', 'mlp', '--epochs', '2', '--train-size', '4000', '--validation-size', '500', '--name', 'tiny');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/backend: pure-js/);
+    expect(r.stderr).toMatch(/backend: wasm · WebAssembly SIMD/);
     expect(r.stderr).toMatch(/epoch 2\/2 - .* - loss: [\d.]+ - acc: [\d.]+ - val_loss: [\d.]+ - val_acc: [\d.]+ - \d+ img\/s/);
     const m = /test accuracy: ([\d.]+)%/.exec(r.stdout);
     expect(m).not.toBeNull();

@@ -38,9 +38,9 @@ afterAll(() => {
 });
 
 describe('engine', () => {
-  it('reports the pure-JS backend with fast kernels and why native backends were skipped', () => {
-    expect(engine.backend.kind).toBe('pure-js');
-    expect(engine.backend.fastKernels).toBe(true);
+  it('reports the WebAssembly backend and why native backends were skipped', () => {
+    expect(engine.backend.kind).toBe('wasm');
+    expect(engine.backend.name).toBe('wasm');
     expect(engine.backend.skipped.map((s) => s.backend)).toEqual(expect.arrayContaining(['tfjs-node-gpu', 'tfjs-node']));
     expect(engine.dataset).toMatchObject({ name: 'MNIST', train: 60000, test: 10000 });
   });

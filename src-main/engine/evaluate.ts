@@ -11,13 +11,18 @@ export interface PredictOptions {
   /** What a white pixel is fed as: 1 (0-1 floats, default) or 255 (a model trained on 0-255 pixels). */
   inputScale?: number;
 }
+/**
+ * Images per predict call. Every layer's output of a batch is alive until the batch ends: at 1000 images
+ * `seed` holds ~500 MB of activations, and the wasm backend's heap never shrinks (peak RSS 748 MiB).
+ */
+export const EVAL_BATCH = 250;
 
 /** Softmax outputs for `count` images (n*10 floats), `batchSize` at a time. */
 export async function predictProbs(
   model: tf.LayersModel,
   images: Uint8Array,
   count: number,
-  { batchSize = 1000, onProgress, inputScale = 1 }: PredictOptions = {},
+  { batchSize = EVAL_BATCH, onProgress, inputScale = 1 }: PredictOptions = {},
 ): Promise<Float32Array> {
   const probs = new Float32Array(count * CLASSES);
   const x = new Float32Array(Math.min(batchSize, count) * PIXELS);

@@ -1,0 +1,74 @@
+// Digit Lab's `wasm` CPU path: tfjs-backend-wasm (XNNPACK, SIMD, both cores: load.ts) plus our
+// kernels for what it lacks or runs as scalar loops when training our presets. Each of ours
+// that wraps a stock kernel returns null where it does not cover the case, and the stock one runs.
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
+import { clipByValue } from './clip-by-value.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
+import { loadWasmBackend, type WasmLoad } from './load.js';
+import { maxPoolGrad } from '../kernels/max-pool-grad.js';
+import { sum } from '../kernels/sum.js';
+import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
+import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
+
+/** Kernels the wasm backend lacks. */
+const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
+  [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
+};
+
+/** Kernels that replace stock ones where they cover the case. */
+const REPLACED: Record<string, WasmKernel> = {
+  [tf.Conv2DBackpropInput]: conv2dBackpropInput,
+  [tf.BatchMatMul]: batchMatMul,
+  [tf._FusedMatMul]: fusedMatMul,
+  [tf.MaxPoolGrad]: onWasmHeap(maxPoolGrad),
+  [tf.Sum]: onWasmHeap(sum),
+  [tf.Add]: broadcastOnWasmHeap(add),
+  [tf.Sub]: broadcastOnWasmHeap(sub),
+  [tf.Multiply]: broadcastOnWasmHeap(multiply),
+  [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
+  [tf.ClipByValue]: clipByValue,
+};
+
+/** Names of the kernels we add to, or replace in, the wasm backend. */
+export const WASM_KERNEL_NAMES: readonly string[] = [...Object.keys(ADDED), ...Object.keys(REPLACED)];
+
+/** Registers our kernels for 'wasm' (idempotent). */
+export function registerWasmKernels(): void {
+  for (const [kernelName, fn] of Object.entries(ADDED)) {
+    if (!tf.getKernel(kernelName, BACKEND)) {
+      tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: fn as unknown as tf.KernelFunc });
+    }
+  }
+  for (const [kernelName, fn] of Object.entries(REPLACED)) {
+    const original = tf.getKernel(kernelName, BACKEND);
+    if (!original || stockKernels.has(kernelName)) continue;
+    stockKernels.set(kernelName, original);
+    const kernelFunc = ((args: WasmKernelArgs) => fn(args) ?? original.kernelFunc(args as never)) as tf.KernelFunc;
+    tf.unregisterKernel(kernelName, BACKEND);
+    tf.registerKernel({ ...original, kernelFunc });
+  }
+}
+
+/** Puts the stock kernels back and removes the added ones (for comparisons in tests and benchmarks). */
+export function unregisterWasmKernels(): void {
+  for (const [kernelName, original] of stockKernels) {
+    tf.unregisterKernel(kernelName, BACKEND);
+    tf.registerKernel(original);
+  }
+  stockKernels.clear();
+  for (const kernelName of Object.keys(ADDED)) {
+    if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+  }
+}
+
+/** Loads the wasm backend, adds our kernels and makes it the active backend. */
+export async function startWasm(threads?: number): Promise<WasmLoad> {
+  const load = await loadWasmBackend(threads);
+  registerWasmKernels();
+  return load;
+}
+
+export { wantedThreads, WASM_FILES, type WasmLoad } from './load.js';

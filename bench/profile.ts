@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const data = readMnist('train', batch);
   const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
   const ys = tf.tensor1d(data.labels, 'float32');
-  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed'] as PresetName[])) {
+  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed', 'keras-cnn'] as PresetName[])) {
     const model = buildModel(preset, 'adam', 0.001);
     await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots
     const t0 = performance.now();

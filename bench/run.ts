@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const fullEpoch = args.includes('--full-epoch');
 const presets = (args.filter((a) => !a.startsWith('--')) as PresetName[]).concat();
-if (presets.length === 0) presets.push('fast', 'mlp', 'seed');
+if (presets.length === 0) presets.push('fast', 'mlp', 'seed', 'keras-cnn');
 
 function runPreset(preset: PresetName): PresetResult {
   console.error(`measuring ${preset}…`);

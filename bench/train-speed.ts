@@ -42,7 +42,8 @@ export interface PresetResult {
 const PLAN: Record<PresetName, { compareBatch: number; stockBatches: number; fastImages: number }> = {
   mlp: { compareBatch: 64, stockBatches: 10, fastImages: 6400 },
   fast: { compareBatch: 64, stockBatches: 2, fastImages: 3200 },
-  seed: { compareBatch: 8, stockBatches: 1, fastImages: 2048 },
+  seed: { compareBatch: 32, stockBatches: 2, fastImages: 3200 },
+  'keras-cnn': { compareBatch: 8, stockBatches: 1, fastImages: 2048 },
 };
 const TRAIN_BATCH = 64;
 const EPOCH_IMAGES = 55_000;

@@ -2,7 +2,7 @@
 // process. Defined once here with zod: TypeScript types are inferred from the schemas, and every
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
-import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
+import { AUGMENTS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for a model of up to 5 MB as base64
  *  (models.import / models.export; the shipped default is at most 5 MB). */
@@ -23,12 +23,13 @@ export const trainConfigSchema = z.object({
   batchSize: int(1, 4096),
   learningRate: z.number().positive().max(10),
   optimizer: z.enum(OPTIMIZERS),
-  augment: z.boolean(),
+  augment: z.union([z.boolean(), z.enum(AUGMENTS)]),
   trainSize: int(0, 60000),
   validationSize: int(0, 30000),
   seed: int(0, 2 ** 31 - 1),
   schedule: z.enum(SCHEDULES).optional(),
   name: modelName.optional(),
+  from: modelName.optional(),
 });
 
 /** A training metric: JSON has no NaN/Infinity, so senders write null (a diverged loss) and readers get NaN back. */
@@ -66,7 +67,8 @@ const sampleSchema = z.object({
   index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number(), probs, pixels: pixels784,
 });
 const trainResultSchema = z.object({
-  model: z.string(), testAccuracy: metric, stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
+  model: z.string(), testAccuracy: metric, testLoss: metric.optional(), activated: z.boolean().optional(), stopped: z.boolean(),
+  history: z.array(epochSchema), durationMs: z.number(),
 });
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({

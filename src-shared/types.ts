@@ -1,8 +1,13 @@
 // Domain types shared by the engine (Node side) and the renderer. Plain data only: everything here
 // must survive structured clone and JSON, because it crosses process and socket boundaries.
 
-export const PRESETS = ['seed', 'fast', 'mlp'] as const;
+export const PRESETS = ['seed', 'keras-cnn', 'fast', 'mlp'] as const;
 export type PresetName = (typeof PRESETS)[number];
+
+/** Augmentation of training images: off; `affine` (shift, rotation, scale); `pen` (affine with shear and
+ *  aspect, elastic distortion, stroke-thickness changes: how people's drawn digits differ). true = affine. */
+export const AUGMENTS = ['off', 'affine', 'pen'] as const;
+export type AugmentName = (typeof AUGMENTS)[number];
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -19,8 +24,8 @@ export interface TrainConfig {
   batchSize: number;
   learningRate: number;
   optimizer: OptimizerName;
-  /** Random shifts (±2 px) and small rotation/scale of training images. */
-  augment: boolean;
+  /** Augmentation of training images (AUGMENTS); true = 'affine', false = 'off'. */
+  augment: boolean | AugmentName;
   /** Number of training images used (0 = all left after the validation split). */
   trainSize: number;
   /** Images held out of the training set for validation. */
@@ -30,6 +35,13 @@ export interface TrainConfig {
   schedule?: 'constant' | 'cosine';
   /** Name to save the model under; generated from preset and date when absent. */
   name?: string;
+  /** Start from this saved model's weights (fine-tuning) instead of a fresh network of `preset`. */
+  from?: string;
+  /** A UNIPEN pen-digit file whose tuning writers (PEN_TUNING_WRITERS), rendered as the sketchpad does,
+   *  are added to the training images (CLI only: a path on the engine's machine). */
+  penData?: string;
+  /** With penData: only these of the tuning writers (default: all of them). */
+  penWriters?: number[];
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -44,6 +56,22 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 42,
   schedule: 'cosine',
 };
+
+/** Each preset's own training defaults over DEFAULT_TRAIN_CONFIG: `seed` trains as the old classifier.py did
+ *  (Keras model.fit defaults: batch 32, Adam at 0.001 held constant, 5 epochs, all 60 000 images, no augmentation). */
+export const PRESET_TRAINING: Record<PresetName, Partial<TrainConfig>> = {
+  seed: { epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: false, validationSize: 0 },
+  'keras-cnn': {},
+  fast: {},
+  mlp: {},
+};
+
+/** A complete config: DEFAULT_TRAIN_CONFIG, then the preset's defaults, then what was given. */
+export function trainConfigFor(given: Partial<TrainConfig>): TrainConfig {
+  const preset = given.preset ?? DEFAULT_TRAIN_CONFIG.preset;
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<TrainConfig>;
+  return { ...DEFAULT_TRAIN_CONFIG, ...PRESET_TRAINING[preset], ...defined, preset };
+}
 
 /** Which TF.js backend runs, on what, and why the faster ones were not used. */
 export interface BackendInfo {
@@ -147,6 +175,10 @@ export interface ModelInfo {
 export interface TrainResult {
   model: string;
   testAccuracy: number;
+  /** Mean cross-entropy on the test set (Keras' `model.evaluate` loss). */
+  testLoss?: number;
+  /** Whether the new model became the active one (it beat the active model's test accuracy, or none was set). */
+  activated?: boolean;
   stopped: boolean;
   history: EpochProgress[];
   durationMs: number;

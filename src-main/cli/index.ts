@@ -1,11 +1,16 @@
 // The `digit-lab` command line: train, evaluate, sample, predict, models.
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
-import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS } from '../engine/data/pendigits.js';
+import { renderPenDigits } from '../engine/data/pen-render.js';
 import { createEngine, type DigitLabEngine } from '../engine/engine.js';
+import { penProbs, penReport } from '../engine/pen-eval.js';
 import { validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
+import { penText } from './pen.js';
 import { digitLines, percent, probBars, sideBySide, table } from './render.js';
 import { runTrain } from './train.js';
 
@@ -50,34 +55,44 @@ function backendLine(e: DigitLabEngine): string {
   return `backend: ${b.kind} · ${b.device}${b.fastKernels ? ' · fast kernels' : ''}${skipped}`;
 }
 
+const d = DEFAULT_TRAIN_CONFIG;
 program
   .command('train')
   .description('train a model on the training set, evaluate it on the test set and save it')
-  .addOption(new Option('-p, --preset <name>', 'network').choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
-  .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
-  .option('-b, --batch-size <n>', 'images per batch', intArg(1, 4096), DEFAULT_TRAIN_CONFIG.batchSize)
-  .option('--lr <rate>', 'learning rate', floatArg, DEFAULT_TRAIN_CONFIG.learningRate)
-  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
-  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
-  .option('--augment', 'random shifts, small rotations and scaling of training images', false)
-  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000), 0)
-  .option('--validation-size <n>', 'training images held out for validation', intArg(0, 30000), DEFAULT_TRAIN_CONFIG.validationSize)
-  .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1), DEFAULT_TRAIN_CONFIG.seed)
+  .addOption(new Option('-p, --preset <name>', `network (default: ${d.preset}, or --from's)`).choices(PRESETS))
+  .option('-e, --epochs <n>', `passes over the training set (default: ${d.epochs}; seed: 5)`, intArg(1, 200))
+  .option('-b, --batch-size <n>', `images per batch (default: ${d.batchSize}; seed: 32)`, intArg(1, 4096))
+  .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001)`, floatArg)
+  .addOption(new Option('--optimizer <name>', `optimizer (default: ${d.optimizer})`).choices(OPTIMIZERS))
+  .addOption(new Option('--schedule <name>', `learning-rate schedule (default: ${d.schedule}; seed: constant)`).choices(SCHEDULES))
+  .addOption(
+    new Option('--augment [level]', "augment training images: 'affine' (shifts, small rotations, scaling; the level without a value) or 'pen' (also slant, aspect, elastic distortion, stroke thickness)")
+      .choices(AUGMENTS),
+  )
+  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000))
+  .option('--validation-size <n>', `training images held out for validation (default: ${d.validationSize}; seed: 0)`, intArg(0, 30000))
+  .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1))
   .option('-n, --name <name>', 'save under this name (default: preset and date)', nameArg)
+  .option('--from <model>', "start from this saved model's weights (fine-tune) instead of a fresh network", nameArg)
+  .option('--pen-data <file>', 'add the tuning writers of a UNIPEN pen-digit file (e.g. UCI pendigits), drawn as the sketchpad draws them, to the training images')
+  .option('--pen-writers <list>', 'with --pen-data: only these tuning writers, e.g. 1-15 (default: all tuning writers)', rangeList)
   .action(async (o) => {
     const e = await engine();
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
       preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
-      schedule: o.schedule, augment: o.augment, trainSize: o.trainSize, validationSize: o.validationSize, seed: o.seed,
-      name: o.name,
+      schedule: o.schedule, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
+      validationSize: o.validationSize, seed: o.seed, name: o.name, from: o.from, penData: o.penData, penWriters: o.penWriters,
     });
   });
 
 program
   .command('evaluate [model]')
   .description('accuracy, per-class accuracy and confusion matrix on the 10 000 test images')
-  .action(async (model?: string) => {
+  .option('--pen <file>', 'instead: real pen-drawn digits in UNIPEN format (e.g. UCI pendigits), drawn as the sketchpad draws them')
+  .option('--writers <list>', "with --pen: 'all', 'held-out', 'tuning' (pendigits' per-writer split) or writer ids, e.g. 21,22", 'all')
+  .action(async (model: string | undefined, o: { pen?: string; writers: string }) => {
+    if (o.pen) return evaluatePen(model, o.pen, o.writers);
     const e = await engine();
     const r = await e.evaluate(model);
     const out = [
@@ -91,6 +106,43 @@ program
     ];
     process.stdout.write(out.join('\n') + '\n');
   });
+
+async function evaluatePen(model: string | undefined, file: string, writerList: string): Promise<void> {
+  const writers = parseWriters(writerList);
+  const digits = loadPenDigits(file); // a bad file fails here, before the engine starts
+  const e = await engine();
+  const t0 = performance.now();
+  const images = await renderPenDigits(digits);
+  let name = '';
+  const probs = await penProbs(images, async (x) => {
+    const r = await e.predict(x, model);
+    name = r.model;
+    return r.probs;
+  });
+  const report = penReport(digits, probs, writers);
+  process.stdout.write(
+    `model: ${name} · ${path.basename(file)}: ${digits.length} pen-drawn digits, drawn as the sketchpad draws them · ${backendLine(e)}\n` +
+      `${penText(report, `accuracy on ${writerList === 'all' ? 'all writers' : `${writerList} writers`}`)}\n` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+  );
+}
+
+function parseWriters(list: string): readonly number[] | undefined {
+  if (list === 'all') return undefined;
+  if (list === 'held-out') return PEN_HELDOUT_WRITERS;
+  if (list === 'tuning') return PEN_TUNING_WRITERS;
+  return rangeList(list);
+}
+
+/** Writer ids: '21,22' or '1-15' or a mix. */
+function rangeList(list: string): number[] {
+  const ids = list.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m || (m[2] && Number(m[2]) < Number(m[1]))) throw new InvalidArgumentError(`expected writer ids like 21,22 or 1-15, got '${list}'`);
+    return Array.from({ length: Number(m[2] ?? m[1]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+  });
+  return ids;
+}
 
 program
   .command('sample [model]')

@@ -68,8 +68,11 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
     }
     const peakMb = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(
-      `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
-        `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)\n`,
+      // classifier.py's own report: Keras' model.evaluate → print('Test loss:', …), print('Test accuracy:', …)
+      `Test loss: ${result.testLoss?.toFixed(4) ?? '-'}\nTest accuracy: ${result.testAccuracy.toFixed(4)}\n` +
+        `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
+        `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)` +
+        `${result.activated ? ', now the active model' : ', not made active: it does not beat the active model (choose it in the app)'}\n`,
     );
     return result.stopped ? 130 : 0;
   } finally {

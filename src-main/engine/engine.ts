@@ -5,14 +5,15 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import envPaths from 'env-paths';
 import { mulberry32 } from '../../src-shared/random.js';
-import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
+import { trainConfigFor, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
 import type { DatasetInfo, Engine, EngineOptions, TrainCallbacks } from './api.js';
 import { resolveResources } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
-import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
-import { argmax, predictFloats, predictProbs, summarize } from './evaluate.js';
+import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
+import { penTrainingSplit } from './data/pen-render.js';
+import { argmax, lossAndAccuracy, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { deserializeModel } from './model-io.js';
-import { buildModel } from './models.js';
+import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 
@@ -67,20 +68,31 @@ class DigitLabEngine implements Engine {
   }
 
   async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
+    const source = partial.from ? this.store.readMeta(partial.from) : null;
+    const sourcePreset = source?.preset && source.preset !== 'imported' ? source.preset : undefined;
+    const config: TrainConfig = trainConfigFor({ preset: sourcePreset, ...partial });
     if (config.name) validateModelName(config.name);
     const started = Date.now();
-    const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+    const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+    const val = split.val;
+    const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
+    const train = pen ? joinSplits(split.train, pen) : split.train;
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
     if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
       throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
     }
     callbacks.onLog?.(
-      `training '${name}': ${config.preset}, ${train.count} images (${val.count} held out for validation), ` +
+      `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
+        `${pen ? `(${pen.count} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
         `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
     );
-    const model = buildModel(config.preset, config.optimizer, config.learningRate);
+    // The active model stays active unless the new one beats it on the test set (pinned now, so that the
+    // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
+    const incumbent = this.activeRecord();
+    if (incumbent) this.store.setActive(incumbent.name);
+    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
+    if (config.from) compileModel(model, config.optimizer, config.learningRate);
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
@@ -98,16 +110,36 @@ class DigitLabEngine implements Engine {
       callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
       const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
       const summary = summarize(probs, this.data.test.labels);
+      const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
       await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
       this.forget(name);
-      this.store.setActive(name);
+      const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
+      if (activated) this.store.setActive(name);
+      else {
+        callbacks.onLog?.(
+          `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
+            `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
+        );
+      }
       return {
-        model: name, testAccuracy: summary.accuracy, stopped: result.stopped, history: result.history,
+        model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
         durationMs: Date.now() - started,
       };
     } finally {
       model.optimizer?.dispose();
       model.dispose();
+    }
+  }
+
+  /** The active model and its recorded test accuracy on this dataset (null: unknown, e.g. another dataset). */
+  private activeRecord(): { name: string; accuracy: number | null } | null {
+    const name = this.store.activeName();
+    if (!name) return null;
+    try {
+      const meta = this.store.readMeta(name);
+      return { name, accuracy: meta && meta.dataset === this.data.name ? meta.testAccuracy : null };
+    } catch {
+      return { name, accuracy: null }; // unreadable meta: the new model replaces it
     }
   }
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
-import { augmentBatch } from './data/augment.js';
+import { augmentBatch, augmentPenBatch } from './data/augment.js';
 import { batchIndices, imagesToFloat, type Split } from './data/mnist.js';
 import { lossAndAccuracy, predictProbs } from './evaluate.js';
 
@@ -64,7 +64,8 @@ export async function fit(
       if (callbacks.signal?.aborted) return { history, stopped: true, batchesDone };
       const n = idx.length;
       let x = imagesToFloat(train.images, idx, xBuf.subarray(0, n * PIXELS));
-      if (config.augment) x = augmentBatch(x, n, rng);
+      if (config.augment === true || config.augment === 'affine') x = augmentBatch(x, n, rng);
+      else if (config.augment === 'pen') x = augmentPenBatch(x, n, rng);
       const y = new Float32Array(n);
       for (let i = 0; i < n; i++) y[i] = train.labels[idx[i]];
 

@@ -2,6 +2,13 @@
 // round caps and joins, a dot for a single tap.
 import type { Stroke } from './strokes.js';
 
+/** The part of a 2D canvas context that stroke drawing uses: the browser's canvases, or a Node canvas. */
+export type StrokeContext = Pick<
+  CanvasRenderingContext2D,
+  | 'save' | 'restore' | 'setTransform' | 'fillRect' | 'clearRect' | 'beginPath' | 'moveTo' | 'lineTo'
+  | 'quadraticCurveTo' | 'arc' | 'fill' | 'stroke' | 'lineCap' | 'lineJoin' | 'strokeStyle' | 'fillStyle' | 'lineWidth'
+>;
+
 export interface RenderStyle {
   /** Pen width in pad units. */
   pen: number;
@@ -12,7 +19,7 @@ export interface RenderStyle {
 
 /** Draw all strokes onto a canvas of `width` x `height` device pixels (pad units scale to it). */
 export function drawStrokes(
-  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  ctx: StrokeContext,
   strokes: readonly Stroke[],
   width: number,
   height: number,
@@ -37,7 +44,7 @@ export function drawStrokes(
 }
 
 function traceStroke(
-  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  ctx: StrokeContext,
   s: Stroke,
   w: number,
   h: number,

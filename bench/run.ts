@@ -1,13 +1,15 @@
 // `npm run bench`: training and evaluation speed of every preset, stock TF.js CPU kernels vs
 // Digit Lab's fast kernels. Each preset runs in its own process (its own peak RSS). Prints a
 // table and writes it, with the machine it ran on, to docs/benchmarks.md.
-// Options: --full-epoch (train a real 55 000-image epoch instead of extrapolating), preset names.
+// Options: --full-epoch (train a real 55 000-image epoch instead of extrapolating), --no-pen (skip the
+// real-handwriting section, bench/pen.ts), preset names.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PresetName } from '../src-shared/types.js';
+import { penSection } from './pen.js';
 import type { PresetResult } from './train-speed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,6 +31,7 @@ function runPreset(preset: PresetName): PresetResult {
 }
 
 const results = presets.map(runPreset);
+const pen = args.includes('--no-pen') ? '' : await penSection();
 const header =
   '| preset | stock img/s | fast img/s (same batches) | speed-up | fast, 1 thread | fast, 2 threads | epoch 55k | eval 10k | peak RSS |';
 const rows = results.map(
@@ -132,6 +135,7 @@ const target = path.join(here, '..', 'docs', 'benchmarks.md');
 // Keep the section that `npm run bench:latency` owns (between its markers).
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
 const latency = /<!-- latency:start -->[\s\S]*<!-- latency:end -->/.exec(previous)?.[0];
-writeFileSync(`${target}.tmp`, latency ? `${doc.trimEnd()}\n\n${latency}\n` : doc);
+const body = pen ? `${doc.trimEnd()}\n\n${pen}` : doc;
+writeFileSync(`${target}.tmp`, latency ? `${body.trimEnd()}\n\n${latency}\n` : body);
 renameSync(`${target}.tmp`, target);
 console.error(`wrote ${path.relative(process.cwd(), target)}`);

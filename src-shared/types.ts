@@ -42,6 +42,8 @@ export interface TrainConfig {
   penData?: string;
   /** With penData: only these of the tuning writers (default: all of them). */
   penWriters?: number[];
+  /** With penData: how many times each pen digit is added (oversampling; default 1). */
+  penRepeat?: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {

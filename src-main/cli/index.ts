@@ -76,6 +76,7 @@ program
   .option('--from <model>', "start from this saved model's weights (fine-tune) instead of a fresh network", nameArg)
   .option('--pen-data <file>', 'add the tuning writers of a UNIPEN pen-digit file (e.g. UCI pendigits), drawn as the sketchpad draws them, to the training images')
   .option('--pen-writers <list>', 'with --pen-data: only these tuning writers, e.g. 1-15 (default: all tuning writers)', rangeList)
+  .option('--pen-repeat <n>', 'with --pen-data: add each pen digit this many times (default 1)', intArg(1, 20))
   .action(async (o) => {
     const e = await engine();
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
@@ -83,6 +84,7 @@ program
       preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
       schedule: o.schedule, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
       validationSize: o.validationSize, seed: o.seed, name: o.name, from: o.from, penData: o.penData, penWriters: o.penWriters,
+      penRepeat: o.penRepeat,
     });
   });
 

@@ -76,7 +76,8 @@ class DigitLabEngine implements Engine {
     const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
     const val = split.val;
     const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
-    const train = pen ? joinSplits(split.train, pen) : split.train;
+    let train = split.train;
+    for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
     if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
@@ -84,7 +85,7 @@ class DigitLabEngine implements Engine {
     }
     callbacks.onLog?.(
       `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
-        `${pen ? `(${pen.count} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
+        `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
         `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
     );
     // The active model stays active unless the new one beats it on the test set (pinned now, so that the

@@ -133,7 +133,11 @@ function parseWriters(list: string): readonly number[] | undefined {
   if (list === 'all') return undefined;
   if (list === 'held-out') return PEN_HELDOUT_WRITERS;
   if (list === 'tuning') return PEN_TUNING_WRITERS;
-  return rangeList(list);
+  try {
+    return rangeList(list);
+  } catch {
+    throw new InvalidArgumentError(`--writers: expected all, held-out, tuning or writer ids like 21,22 or 1-15, got '${list}'`);
+  }
 }
 
 /** Writer ids: '21,22' or '1-15' or a mix. */

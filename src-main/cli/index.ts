@@ -6,9 +6,9 @@ import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS } from '../engine/data/pendigits.js';
 import { renderPenDigits } from '../engine/data/pen-render.js';
-import { createEngine, type DigitLabEngine } from '../engine/engine.js';
+import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } from '../engine/engine.js';
 import { penProbs, penReport } from '../engine/pen-eval.js';
-import { validateModelName } from '../engine/store.js';
+import { ModelStore, validateModelName } from '../engine/store.js';
 import { readImage } from './image.js';
 import { penText } from './pen.js';
 import { digitLines, percent, probBars, sideBySide, table } from './render.js';
@@ -78,6 +78,7 @@ program
   .option('--pen-writers <list>', 'with --pen-data: only these tuning writers, e.g. 1-15 (default: all tuning writers)', rangeList)
   .option('--pen-repeat <n>', 'with --pen-data: add each pen digit this many times (default 1)', intArg(1, 20))
   .action(async (o) => {
+    if (o.from) new ModelStore(defaultHome(), defaultShippedDir()).readMeta(o.from); // no such model: one line, before the engine starts
     const e = await engine();
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
@@ -201,8 +202,6 @@ program
   .command('models')
   .description('list saved models (* = active)')
   .action(async () => {
-    const { ModelStore } = await import('../engine/store.js');
-    const { defaultHome, defaultShippedDir } = await import('../engine/engine.js');
     const store = new ModelStore(defaultHome(), defaultShippedDir());
     const models = store.list();
     if (!models.length) {

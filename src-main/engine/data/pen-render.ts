@@ -7,13 +7,15 @@ import { loadPenDigits, PEN_TUNING_WRITERS, tabletSide, toSketch, type PenDigit 
 
 const PIXELS = 784;
 
+const CANVAS_PACKAGE = '@napi-rs/canvas';
 type CanvasModule = { createCanvas(w: number, h: number): { getContext(kind: '2d'): unknown } };
 
 /** A RASTER_SIDE² Skia canvas context; a one-line error when the canvas package is missing. */
 export async function nodeRasterContext(): Promise<RasterContext> {
   let mod: CanvasModule;
   try {
-    mod = (await import('@napi-rs/canvas')) as unknown as CanvasModule;
+    // A native package, loaded only when pen digits are drawn: kept out of bundles (electron-vite) on purpose.
+    mod = (await import(/* @vite-ignore */ CANVAS_PACKAGE)) as CanvasModule;
   } catch {
     throw new Error('rendering pen digits needs the @napi-rs/canvas package (npm install @napi-rs/canvas)');
   }

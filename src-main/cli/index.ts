@@ -71,7 +71,7 @@ program
   )
   .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000))
   .option('--validation-size <n>', `training images held out for validation (default: ${d.validationSize}; seed: 0)`, intArg(0, 30000))
-  .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1))
+  .option('--seed <n>', `seed for the split, shuffling and augmentation (default: ${d.seed})`, intArg(0, 2 ** 31 - 1))
   .option('-n, --name <name>', 'save under this name (default: preset and date)', nameArg)
   .option('--from <model>', "start from this saved model's weights (fine-tune) instead of a fresh network", nameArg)
   .option('--pen-data <file>', 'add the tuning writers of a UNIPEN pen-digit file (e.g. UCI pendigits), drawn as the sketchpad draws them, to the training images')

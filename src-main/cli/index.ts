@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESETS, SCHEDULES } from '../../src-shared/types.js';
-import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS } from '../engine/data/pendigits.js';
+import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } from '../engine/data/pendigits.js';
 import { renderPenDigits } from '../engine/data/pen-render.js';
 import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } from '../engine/engine.js';
 import { penProbs, penReport } from '../engine/pen-eval.js';
@@ -112,10 +112,11 @@ program
 
 async function evaluatePen(model: string | undefined, file: string, writerList: string): Promise<void> {
   const writers = parseWriters(writerList);
-  const digits = loadPenDigits(file); // a bad file fails here, before the engine starts
+  const all = loadPenDigits(file); // a bad file fails here, before the engine starts
+  const digits = writers ? all.filter((d) => writers.includes(d.writer)) : all;
   const e = await engine();
   const t0 = performance.now();
-  const images = await renderPenDigits(digits);
+  const images = await renderPenDigits(digits, tabletSide(all));
   let name = '';
   const probs = await penProbs(images, async (x) => {
     const r = await e.predict(x, model);
@@ -124,7 +125,7 @@ async function evaluatePen(model: string | undefined, file: string, writerList: 
   });
   const report = penReport(digits, probs, writers);
   process.stdout.write(
-    `model: ${name} · ${path.basename(file)}: ${digits.length} pen-drawn digits, drawn as the sketchpad draws them · ${backendLine(e)}\n` +
+    `model: ${name} · ${path.basename(file)}: ${all.length} pen-drawn digits, drawn as the sketchpad draws them · ${backendLine(e)}\n` +
       `${penText(report, `accuracy on ${writerList === 'all' ? 'all writers' : `${writerList} writers`}`)}\n` +
       `(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
   );

@@ -22,10 +22,10 @@ export async function nodeRasterContext(): Promise<RasterContext> {
   return mod.createCanvas(RASTER_SIDE, RASTER_SIDE).getContext('2d') as RasterContext;
 }
 
-/** Render every digit as the sketchpad's model input: n × 784 floats 0-1 (white ink on black). */
-export async function renderPenDigits(digits: readonly PenDigit[]): Promise<Float32Array> {
+/** Render every digit as the sketchpad's model input: n × 784 floats 0-1 (white ink on black).
+ *  `side`: the tablet side to map from (default: from these digits; pass the whole file's for a subset). */
+export async function renderPenDigits(digits: readonly PenDigit[], side = tabletSide(digits)): Promise<Float32Array> {
   const ctx = await nodeRasterContext();
-  const side = tabletSide(digits);
   const out = new Float32Array(digits.length * PIXELS);
   digits.forEach((d, i) => out.set(strokesToMnist(ctx, toSketch(d, side)).pixels, i * PIXELS));
   return out;
@@ -36,9 +36,10 @@ export async function penTrainingSplit(file: string, writers: readonly number[] 
   const heldOut = writers.find((w) => !PEN_TUNING_WRITERS.includes(w));
   if (heldOut !== undefined) throw new Error(`writer ${heldOut} is not a tuning writer (${PEN_TUNING_WRITERS[0]}-${PEN_TUNING_WRITERS.at(-1)}): never train on the others`);
   const chosen = new Set(writers);
-  const digits = loadPenDigits(file).filter((d) => chosen.has(d.writer));
+  const all = loadPenDigits(file);
+  const digits = all.filter((d) => chosen.has(d.writer));
   if (digits.length === 0) throw new Error(`${file}: no digits by the tuning writers ${writers.join(', ')}`);
-  const pixels = await renderPenDigits(digits);
+  const pixels = await renderPenDigits(digits, tabletSide(all));
   return {
     images: Uint8Array.from(pixels, (v) => Math.round(v * 255)),
     labels: Uint8Array.from(digits, (d) => d.label),

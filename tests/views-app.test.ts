@@ -265,6 +265,20 @@ describe.skipIf(!!missing)('Gallery, Sketchpad, Mistakes and Models views (brows
     await page.keyboard.press('Delete');
     await page.getByTestId('prediction-empty').waitFor();
 
+    // An unsure answer names the classes that compete (a flat dash reads about 55% 5 / 35% 7 with the default).
+    if (model === 'default') {
+      await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(pad.x + pad.width * 0.7, pad.y + pad.height / 2, { steps: 8 });
+      await page.mouse.up();
+      await page.getByTestId('prediction-unsure').waitFor({ timeout: 10_000 });
+      const unsure = (await page.getByTestId('prediction-unsure').textContent())!;
+      expect(unsure).toMatch(/^Not sure: it reads \d \(\d+%\)( or \d \(\d+%\))+\. Compare with what the model sees\.$/);
+      expect(unsure).not.toMatch(/larger/);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('prediction-empty').waitFor();
+    }
+
     // Live: a prediction appears while the button is still down; then the Clear button.
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.2);
     await page.mouse.down();

@@ -166,6 +166,7 @@ describe('digit-lab CLI', () => {
     const r = await cli('train', '--preset', 'seed', '--epochs', '1', '--train-size', '3000', '--name', 'seedling');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/training 'seedling': seed, 3000 images \(0 held out for validation\), 1 epochs of batch 32/);
+    expect(r.stderr).toMatch(/epoch 1\/1 - .* - acc: [\d.]+ - \d+ img\/s/); // no validation split: no val_ columns
     expect(r.stdout).toMatch(/^Test loss: \d\.\d{4}\nTest accuracy: 0\.\d{4}\n/);
     expect(Number(/Test accuracy: ([\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.85);
     const meta = JSON.parse(fs.readFileSync(path.join(home, 'models', 'seedling', 'meta.json'), 'utf8'));

@@ -57,7 +57,8 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
         bar = null;
         process.stderr.write(
           `epoch ${e.epoch}/${e.epochs} - ${duration(e.elapsedMs)} - loss: ${e.loss.toFixed(4)} - acc: ${e.accuracy.toFixed(4)}` +
-            ` - val_loss: ${e.valLoss.toFixed(4)} - val_acc: ${e.valAccuracy.toFixed(4)} - ${Math.round(e.imagesPerSec)} img/s\n`,
+            `${Number.isNaN(e.valAccuracy) ? '' : ` - val_loss: ${e.valLoss.toFixed(4)} - val_acc: ${e.valAccuracy.toFixed(4)}`}` +
+            ` - ${Math.round(e.imagesPerSec)} img/s\n`,
         );
       },
     });

@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src-main/engine/engine.js';
 import type { LabelledImage } from '../src-main/engine/finetune.js';
-import { argmax } from '../src-shared/domain.js';
+import { argmax, PIXELS } from '../src-shared/domain.js';
 // The drawing → 28×28 renderer: swap this one import for the shared sketchpad-exact one when it lands.
-import { parseUnipen, strokesToMnist } from '../src-main/cli/pen.js';
+import { loadPenDigits } from '../src-main/engine/data/pendigits.js';
+import { renderPenDigits } from '../src-main/engine/data/pen-render.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PEN_FILE = process.env.PENDIGITS ?? path.join(ROOT, '../shared/pendigits/pendigits-orig.tra');
@@ -25,15 +26,18 @@ const MNIST_TEST = Number(process.env.MNIST_TEST ?? 2000);
 
 type Drawing = LabelledImage & { writer: number };
 
-function load(): Map<number, Drawing[]> {
+/** Every drawing, drawn as the sketchpad draws it (engine/data/pen-render.ts), grouped by writer. */
+async function load(): Promise<Map<number, Drawing[]>> {
   const byWriter = new Map<number, Drawing[]>();
-  for (const d of parseUnipen(fs.readFileSync(PEN_FILE, 'utf8'))) {
-    const pre = strokesToMnist(d.strokes);
-    if (pre.empty) continue;
+  const digits = loadPenDigits(PEN_FILE);
+  const images = await renderPenDigits(digits);
+  digits.forEach((d, i) => {
+    const x = images.subarray(i * PIXELS, (i + 1) * PIXELS);
+    if (!x.some((v) => v > 0)) return; // no ink
     const list = byWriter.get(d.writer) ?? [];
-    list.push({ label: d.label, writer: d.writer, pixels: Uint8Array.from(pre.pixels, (v) => Math.round(v * 255)) });
+    list.push({ label: d.label, writer: d.writer, pixels: Uint8Array.from(x, (v) => Math.round(v * 255)) });
     byWriter.set(d.writer, list);
-  }
+  });
   return byWriter;
 }
 
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
     return probs.filter((p, i) => argmax(p) === set[i].label).length / set.length;
   };
   const t0 = performance.now();
-  const byWriter = load();
+  const byWriter = await load();
   const writers = [...byWriter.keys()].sort((a, b) => a - b).slice(0, WRITERS || undefined);
   console.log(
     `pendigits: ${[...byWriter.values()].reduce((n, l) => n + l.length, 0)} drawings by ${byWriter.size} writers rendered in ` +

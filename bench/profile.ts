@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     console.log('fast kernels:', registerFastKernels().join(', '));
   }
   const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
-  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed'] as PresetName[])) {
+  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed', 'keras-cnn'] as PresetName[])) {
     const model = buildModel(preset, 'adam', 0.001);
     await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots
     const t0 = performance.now();

@@ -1,7 +1,8 @@
 // `npm run bench`: training and evaluation speed of every preset on the CPU paths, side by side:
 // TF.js's stock `cpu` kernels, Digit Lab's JS kernels (`--backend js`), the WebAssembly path
 // (`--backend wasm`), and PyTorch (python3-torch) as a peer where it is installed. Prints the tables
-// and writes them, with the machine and its load, to docs/benchmarks.md. Options: preset names.
+// and writes them, with the machine and its load, to docs/benchmarks.md. Options: --no-pen (skip the real-handwriting
+// section, bench/pen.ts), preset names (default: fast, mlp, seed; keras-cnn is slow).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,10 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
 import type { PresetName } from '../src-shared/types.js';
+import { penSection } from './pen.js';
 import type { PathResult, PresetResult } from './train-speed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const presets = process.argv.slice(2).filter((a) => !a.startsWith('--')) as PresetName[];
+const args = process.argv.slice(2);
+const presets = args.filter((a) => !a.startsWith('--')) as PresetName[];
 if (presets.length === 0) presets.push('fast', 'mlp', 'seed');
 const PYTHON = '/usr/bin/python3'; // Debian's, where python3-torch installs (not a pyenv shim)
 
@@ -131,6 +134,7 @@ const limit = fast
         (torchGemm ? ` PyTorch's own BLAS GEMM (1024³) measured ${g(torchGemm)}MAC/s in this run.` : ''),
     ].join('\n')
   : '';
+const pen = args.includes('--no-pen') ? '' : await penSection();
 const cpus = os.cpus();
 const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = started.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -224,7 +228,7 @@ const target = path.join(here, '..', 'docs', 'benchmarks.md');
 // bench:latency's section.
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
 const kept = ['time-to-99', 'finetune-pen', 'latency'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
-const body = [doc.trimEnd(), ...kept.filter(Boolean)].join('\n\n');
+const body = [doc.trimEnd(), pen.trimEnd(), ...kept.filter(Boolean)].filter(Boolean).join('\n\n');
 writeFileSync(`${target}.tmp`, `${body}\n`);
 renameSync(`${target}.tmp`, target);
 console.error(`wrote ${path.relative(process.cwd(), target)}`);

@@ -54,7 +54,8 @@ export interface PathResult {
 const PLAN: Record<PresetName, { stockBatch: number; stockBatches: number; images: number; jsEval: number }> = {
   mlp: { stockBatch: 64, stockBatches: 10, images: 6400, jsEval: 10_000 },
   fast: { stockBatch: 64, stockBatches: 2, images: 3840, jsEval: 10_000 },
-  seed: { stockBatch: 8, stockBatches: 1, images: 1536, jsEval: 2000 },
+  seed: { stockBatch: 32, stockBatches: 2, images: 3200, jsEval: 10_000 },
+  'keras-cnn': { stockBatch: 8, stockBatches: 1, images: 1536, jsEval: 2000 },
 };
 const BATCH = DEFAULT_TRAIN_CONFIG.batchSize;
 const ROUNDS = 4;

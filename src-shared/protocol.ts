@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
 import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
-import { OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
+import { AUGMENTS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
  *  base64 (models.import / models.export / models.importKeras / models.exportKeras; the shipped default is at most 5 MB). */
@@ -24,8 +24,8 @@ export const trainConfigSchema = z.object({
   batchSize: int(1, 4096),
   learningRate: z.number().positive().max(10),
   optimizer: z.enum(OPTIMIZERS),
-  /** Random shifts (±2 px) and small rotation/scale of training images. */
-  augment: z.boolean(),
+  /** Augmentation of training images (AUGMENTS: off, affine, pen); true = 'affine', false = 'off'. */
+  augment: z.union([z.boolean(), z.enum(AUGMENTS)]),
   /** Number of training images used (0 = all left after the validation split). */
   trainSize: int(0, 60000),
   /** Images held out of the training set for validation. */
@@ -34,6 +34,14 @@ export const trainConfigSchema = z.object({
   schedule: z.enum(SCHEDULES).optional(),
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
+  from: modelName.optional(),
+});
+
+/** Training on rendered pen digits too (`digit-lab train --pen-data`): CLI only, never a request's params (`penData`
+ *  is a path on the engine's machine); a saved model's meta.json records them. `penWriters`: which of the tuning
+ *  writers (default all); `penRepeat`: how many times each pen digit is added (default 1). */
+const penTrainingSchema = z.object({
+  penData: z.string().optional(), penWriters: z.array(z.number()).optional(), penRepeat: z.number().optional(),
 });
 
 /** A training metric: JSON has no NaN/Infinity, so senders write null (a diverged loss) and readers get NaN back. */
@@ -67,7 +75,7 @@ const finetuneSchema = z.object({
   replay: z.number(), testSize: z.number(), before: userMnist, after: userMnist,
 });
 const metaSchema = z.object({
-  name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.nullable(),
+  name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.extend(penTrainingSchema.shape).nullable(),
   history: z.array(epochSchema),
   testAccuracy: z.number().nullable(), confusion: z.array(z.array(z.number())).nullable(), backend: z.string(),
   device: z.string(), durationMs: z.number(), createdAt: z.string(), params: z.number(),
@@ -98,7 +106,8 @@ const sampleSchema = z.object({
 });
 /** `model` is null when nothing was saved (stopped before the first batch). */
 const trainResultSchema = z.object({
-  model: z.string().nullable(), testAccuracy: metric, stopped: z.boolean(), history: z.array(epochSchema), durationMs: z.number(),
+  model: z.string().nullable(), testAccuracy: metric, testLoss: metric.optional(), activated: z.boolean().optional(), stopped: z.boolean(),
+  history: z.array(epochSchema), durationMs: z.number(),
 });
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({
@@ -180,6 +189,7 @@ export type Result<M extends MethodName> = z.output<(typeof methods)[M]['result'
 
 // Domain types: every one is derived from a schema above, so there is no hand-written twin to drift.
 export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type PenTrainingOptions = z.output<typeof penTrainingSchema>;
 export type BackendInfo = z.output<typeof backendSchema>;
 export type BatchProgress = z.output<typeof batchSchema>;
 export type EpochProgress = z.output<typeof epochSchema>;

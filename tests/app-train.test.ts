@@ -83,6 +83,16 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     expect(acc).toBeLessThanOrEqual(100);
     const model = (await page.getByTestId('model-name-result').textContent())!.trim();
     expect(model).toMatch(/^fast-/);
+    // 8 steps do not beat the shipped default: it stays active until "Use this model" is clicked.
+    expect(await page.getByTestId('result-inactive').textContent()).toMatch(/does not beat the active model 'default'/);
+    await page.getByTestId('use-model').click();
+    await page.getByTestId('result-active').waitFor();
+    expect(await page.getByTestId('use-model').count()).toBe(0);
+    await page.keyboard.press('Control+5');
+    await page.locator(`[data-testid="model-row"][data-name="${model}"] [data-testid="active-badge"]`).waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="model-row"][data-name="default"] [data-testid="active-badge"]').count()).toBe(0);
+    await page.keyboard.press('Control+1');
+    await page.getByTestId('train-result').waitFor();
 
     mkdirSync(path.join(ROOT, 'artifacts/screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'artifacts/screenshots/train.png') });

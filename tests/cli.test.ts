@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
 import { runCli } from './helpers/cli.js';
 
+import { ROOT } from './helpers/browser.js';
+
+const PEN_FILE = path.resolve(ROOT, '../shared/pendigits/pendigits-orig.tra');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 
@@ -53,6 +56,17 @@ describe('digit-lab CLI', () => {
     const r = await cli('models');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`\\* tiny\\s+mlp\\s+${trainedAccuracy.toFixed(2)}%\\s+2 `));
+  });
+
+  it.skipIf(!fs.existsSync(PEN_FILE))('evaluate --pen draws real pen digits and reports per class and per writer', async () => {
+    const r = await cli('evaluate', 'tiny', '--pen', PEN_FILE, '--writers', '21');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/7494 pen-drawn digits/);
+    const m = /accuracy on 21 writers: ([\d.]+)% {2}\((\d+)\/250 correct, writers 21\)/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(30); // an MLP trained on 4 000 MNIST images: well above chance
+    expect(r.stdout).toMatch(/digit\s+images\s+correct\s+accuracy\s+writer\s+images/);
+    expect(r.stdout).toMatch(/commonest mistakes \(actual→predicted\)/);
   });
 
   it('evaluate prints the accuracy, a per-class table and a confusion matrix that sums to 10 000', async () => {
@@ -120,7 +134,12 @@ describe('digit-lab CLI', () => {
       [['evaluate', '../../etc'], /invalid model name/],
       [['train', '--bogus'], /unknown option '--bogus'/],
       [['train', '--epochs', 'x'], /--epochs.*invalid/],
-      [['train', '--preset', 'huge'], /invalid.*Allowed choices are seed, fast, mlp/],
+      [['train', '--preset', 'huge'], /invalid.*Allowed choices are seed, keras-cnn, fast, mlp/],
+      [['train', '--augment', 'wild'], /--augment.*Allowed choices are off, affine, pen/],
+      [['train', '--from', 'nosuch', '--epochs', '1'], /no model named 'nosuch'/],
+      [['evaluate', '--pen', path.join(home, 'not-an-image.png')], /not-an-image.png: line 1: not a UNIPEN digit file/],
+      [['evaluate', '--pen', path.join(home, 'missing.tra')], /cannot read .*missing.tra: ENOENT/],
+      [['evaluate', '--pen', PEN_FILE, '--writers', 'x'], /expected all, held-out, tuning or writer ids/],
       [['train', '--name', 'tiny/../../x', '--epochs', '1', '--train-size', '100'], /invalid model name/],
     ];
     for (const [args, pattern] of cases) {
@@ -131,5 +150,21 @@ describe('digit-lab CLI', () => {
       expect(r.stderr).toMatch(/^digit-lab: /);
     }
     expect(snapshot()).toEqual(before);
+  });
+
+  it('train --preset seed trains as classifier.py did (batch 32, Adam 0.001 constant, no validation split) and prints Keras-style', async () => {
+    const r = await cli('train', '--preset', 'seed', '--epochs', '1', '--train-size', '3000', '--name', 'seedling');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/training 'seedling': seed, 3000 images \(0 held out for validation\), 1 epochs of batch 32/);
+    expect(r.stderr).toMatch(/epoch 1\/1 - .* - acc: [\d.]+ - \d+ img\/s/); // no validation split: no val_ columns
+    expect(r.stdout).toMatch(/^Test loss: \d\.\d{4}\nTest accuracy: 0\.\d{4}\n/);
+    expect(Number(/Test accuracy: ([\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.85);
+    const meta = JSON.parse(fs.readFileSync(path.join(home, 'models', 'seedling', 'meta.json'), 'utf8'));
+    expect(meta.config).toMatchObject({ preset: 'seed', batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: false, validationSize: 0 });
+    expect(meta.params).toBe(28 * 10 + 13 * 13 * 28 * 128 + 128 + 1290); // conv28 3×3, dense128, dense10
+    // It becomes the active model only if it beat 'tiny' on the test set.
+    const beat = Number(/test accuracy: ([\d.]+)%/.exec(r.stdout)![1]) > trainedAccuracy;
+    expect(r.stdout).toContain(beat ? 'now the active model' : 'not made active');
+    expect((await cli('models')).stdout).toMatch(beat ? /\* seedling/ : /\* tiny/);
   });
 });

@@ -116,6 +116,18 @@ describe('engine', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("starts from a saved model's weights with --from, and a weaker run does not replace the active model", async () => {
+    const subset = (await engine.listModels()).find((m) => m.name === 'subset')!;
+    expect(await engine.activeModel()).toBe('subset'); // 'stopped' above (2 000 images, 3 batches) did not beat it
+    const tuned = await engine.train({ from: 'subset', epochs: 1, batchSize: 50, learningRate: 1e-5, trainSize: 300, validationSize: 100, name: 'tuned' });
+    // A fresh `fast` network after 6 batches is near chance; starting from 'subset' keeps its accuracy.
+    expect(tuned.testAccuracy).toBeGreaterThan(subset.meta!.testAccuracy! - 0.02);
+    expect((await engine.listModels()).find((m) => m.name === 'tuned')?.meta?.preset).toBe('fast');
+    expect(tuned.activated).toBe(tuned.testAccuracy > subset.meta!.testAccuracy!);
+    expect(await engine.activeModel()).toBe(tuned.activated ? 'tuned' : 'subset');
+    await engine.setActiveModel('subset');
+  });
+
   it('stops with a clear message when the loss becomes NaN', async () => {
     const model = buildModel('mlp', 'adam', 0.001);
     const nan = model.getWeights().map((w) => tf.fill(w.shape, NaN));

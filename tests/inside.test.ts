@@ -13,8 +13,6 @@ import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js'
 import { argmax } from '../src-shared/domain.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { SampleStore } from '../src-main/engine/user-samples.js';
-import { centreOfMass } from '../src-shared/preprocess.js';
-import { parseUnipen, strokesToMnist } from '../src-main/cli/pen.js';
 import { PRESETS } from '../src-shared/types.js';
 
 const PENDIGITS = path.resolve('../shared/pendigits/pendigits-orig.tra');
@@ -193,25 +191,5 @@ describe('user samples', () => {
     expect(bad.stderr).toMatch(/^digit-lab: not a PNG or JPEG image: .*package\.json\n$/);
     expect((await cli('samples', 'rm', id)).stdout).toBe(`removed ${id}\n`);
     expect((await cli('samples', 'rm', id)).stderr).toBe(`digit-lab: no sample '${id}' (see 'digit-lab samples list')\n`);
-  }, 60_000);
-});
-
-describe.skipIf(!fs.existsSync(PENDIGITS))('pen drawings (skipped without ../shared/pendigits)', () => {
-  it('reads every digit of the UNIPEN file with its label and writer, and renders them as the shipped model can read', async () => {
-    const digits = parseUnipen(fs.readFileSync(PENDIGITS, 'utf8'));
-    expect(digits.length).toBe(7494);
-    expect(new Set(digits.map((d) => d.writer)).size).toBe(30);
-    // The README's per-class counts.
-    expect(Array.from({ length: 10 }, (_, k) => digits.filter((d) => d.label === k).length)).toEqual([780, 779, 780, 719, 780, 720, 720, 778, 719, 719]);
-    const some = digits.filter((_, i) => i % 37 === 0); // ~200 drawings, every writer
-    const images = some.map((d) => strokesToMnist(d.strokes));
-    for (const img of images) {
-      expect(img.empty).toBe(false);
-      const com = centreOfMass(img.pixels, 28, 28)!;
-      expect(Math.hypot(com.x - 14, com.y - 14)).toBeLessThan(1);
-    }
-    const { probs } = await engine.predict(images.map((i) => i.pixels), 'default');
-    const right = probs.filter((p, i) => argmax(p) === some[i].label).length / some.length;
-    expect(right).toBeGreaterThan(0.85);
   }, 60_000);
 });

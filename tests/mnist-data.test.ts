@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src-shared/random.js';
-import { augmentBatch } from '../src-main/engine/data/augment.js';
+import { augmentBatch, augmentPenBatch } from '../src-main/engine/data/augment.js';
 import {
   MNIST_FILES, type Split, batchIndices, bundledMnistDir, defaultMnistDir, imagesToFloat, loadMnist, splitTrainVal, subset,
 } from '../src-main/engine/data/mnist.js';
@@ -224,5 +224,35 @@ describe('augmentBatch', () => {
     const msPerImage = (performance.now() - start) / (rounds * n);
     console.log(`augmentBatch: ${msPerImage.toFixed(4)} ms per image`);
     expect(msPerImage).toBeLessThan(0.5); // target 0.05; loose for a busy shared CI machine
+  });
+});
+
+describe('augmentPenBatch', () => {
+  const test = loadMnist().test;
+  const n = 256;
+  const x = imagesToFloat(test.images, Int32Array.from({ length: n }, (_, i) => i));
+  const mass = (a: Float32Array, i: number) => a.subarray(i * 784, (i + 1) * 784).reduce((s, v) => s + v, 0);
+
+  it('distorts each image differently, keeps values in 0-1, is deterministic per seed and still looks like its original', () => {
+    const y = augmentPenBatch(x, n, mulberry32(9));
+    expect(Buffer.from(augmentPenBatch(x, n, mulberry32(9)).buffer).equals(Buffer.from(y.buffer))).toBe(true);
+    expect(y.reduce((m, v) => Math.min(m, v), 1)).toBeGreaterThanOrEqual(0);
+    expect(y.reduce((m, v) => Math.max(m, v), 0)).toBeLessThanOrEqual(1 + 1e-6);
+    let own = 0, other = 0, thinner = 0, thicker = 0;
+    for (let i = 0; i < n; i++) {
+      const ratio = mass(y, i) / mass(x, i);
+      expect(ratio).toBeGreaterThan(0.3); // scale 0.8-1.1 and erosion can thin a digit, never wipe it out
+      expect(ratio).toBeLessThan(2.5);
+      if (ratio < 0.85) thinner++;
+      if (ratio > 1.3) thicker++;
+      own += correlation(y.subarray(i * 784, (i + 1) * 784), x.subarray(i * 784, (i + 1) * 784));
+      const j = (i + 1) % n;
+      other += correlation(y.subarray(i * 784, (i + 1) * 784), x.subarray(j * 784, (j + 1) * 784));
+    }
+    console.log(`augmentPenBatch: correlation with own original ${(own / n).toFixed(3)}, with another ${(other / n).toFixed(3)}; ${thinner} thinner, ${thicker} thicker of ${n}`);
+    expect(thinner).toBeGreaterThan(10); // stroke thickness varies both ways
+    expect(thicker).toBeGreaterThan(10);
+    expect(own / n).toBeLessThan(0.95);
+    expect(own / n).toBeGreaterThan(other / n + 0.15);
   });
 });

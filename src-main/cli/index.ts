@@ -1,14 +1,21 @@
-// The `digit-lab` command line: train, evaluate, sample, predict, models, import / export (Keras .h5), samples, finetune.
-import { Command, Option } from 'commander';
+// The `digit-lab` command line: train, evaluate (also on pen-drawn digits), sample, predict, models,
+// import / export (Keras .h5), samples, finetune.
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
-import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
-import { createEngine, type DigitLabEngine } from '../engine/engine.js';
+import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } from '../engine/data/pendigits.js';
+import { renderPenDigits } from '../engine/data/pen-render.js';
+import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } from '../engine/engine.js';
+import { penProbs, penReport } from '../engine/pen-eval.js';
+import { ModelStore } from '../engine/store.js';
 import { floatArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
+import { penText } from './pen.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
 import { addSampleCommands } from './samples.js';
 import { runTrain } from './train.js';
@@ -34,34 +41,47 @@ function backendLine(e: DigitLabEngine): string {
   return `backend: ${b.kind} · ${b.device}${b.fastKernels ? ' · fast kernels' : ''}${skipped}`;
 }
 
+const d = DEFAULT_TRAIN_CONFIG;
 program
   .command('train')
   .description('train a model on the training set, evaluate it on the test set and save it')
-  .addOption(new Option('-p, --preset <name>', `network: ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS).default(DEFAULT_TRAIN_CONFIG.preset))
-  .option('-e, --epochs <n>', 'passes over the training set', intArg(1, 200), DEFAULT_TRAIN_CONFIG.epochs)
-  .option('-b, --batch-size <n>', `images per batch (default: ${DEFAULT_TRAIN_CONFIG.batchSize}; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
-  .option('--lr <rate>', `learning rate (default: ${DEFAULT_TRAIN_CONFIG.learningRate}; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, floatArg)
-  .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default(DEFAULT_TRAIN_CONFIG.optimizer))
-  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(SCHEDULES).default('cosine'))
-  .option('--augment', 'random shifts, small rotations and scaling of training images', false)
-  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000), 0)
-  .option('--validation-size <n>', 'training images held out for validation', intArg(0, 30000), DEFAULT_TRAIN_CONFIG.validationSize)
-  .option('--seed <n>', 'seed for the split, shuffling and augmentation', intArg(0, 2 ** 31 - 1), DEFAULT_TRAIN_CONFIG.seed)
+  .addOption(new Option('-p, --preset <name>', `network (default: ${d.preset}, or --from's): ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS))
+  .option('-e, --epochs <n>', `passes over the training set (default: ${d.epochs}; seed: 5)`, intArg(1, 200))
+  .option('-b, --batch-size <n>', `images per batch (default: ${d.batchSize}; seed: 32; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
+  .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, floatArg)
+  .addOption(new Option('--optimizer <name>', `optimizer (default: ${d.optimizer})`).choices(OPTIMIZERS))
+  .addOption(new Option('--schedule <name>', `learning-rate schedule (default: ${d.schedule}; seed: constant)`).choices(SCHEDULES))
+  .addOption(
+    new Option('--augment [level]', "augment training images: 'affine' (shifts, small rotations, scaling; the level without a value) or 'pen' (also slant, aspect, elastic distortion, stroke thickness)")
+      .choices(AUGMENTS),
+  )
+  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000))
+  .option('--validation-size <n>', `training images held out for validation (default: ${d.validationSize}; seed: 0)`, intArg(0, 30000))
+  .option('--seed <n>', `seed for the split, shuffling and augmentation (default: ${d.seed})`, intArg(0, 2 ** 31 - 1))
   .option('-n, --name <name>', 'save under this name (default: preset and date)', nameArg)
+  .option('--from <model>', "start from this saved model's weights (fine-tune) instead of a fresh network", nameArg)
+  .option('--pen-data <file>', 'add the tuning writers of a UNIPEN pen-digit file (e.g. UCI pendigits), drawn as the sketchpad draws them, to the training images')
+  .option('--pen-writers <list>', 'with --pen-data: only these tuning writers, e.g. 1-15 (default: all tuning writers)', rangeList)
+  .option('--pen-repeat <n>', 'with --pen-data: add each pen digit this many times (default 1)', intArg(1, 20))
   .action(async (o) => {
+    if (o.from) new ModelStore(defaultHome(), defaultShippedDir()).readMeta(o.from); // no such model: one line, before the engine starts
     const e = await engine();
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
       preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
-      schedule: o.schedule, augment: o.augment, trainSize: o.trainSize, validationSize: o.validationSize, seed: o.seed,
-      name: o.name,
+      schedule: o.schedule, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
+      validationSize: o.validationSize, seed: o.seed, name: o.name, from: o.from, penData: o.penData, penWriters: o.penWriters,
+      penRepeat: o.penRepeat,
     });
   });
 
 program
   .command('evaluate [model]')
   .description('accuracy, per-class accuracy and confusion matrix on the 10 000 test images')
-  .action(async (model?: string) => {
+  .option('--pen <file>', 'instead: real pen-drawn digits in UNIPEN format (e.g. UCI pendigits), drawn as the sketchpad draws them')
+  .option('--writers <list>', "with --pen: 'all', 'held-out', 'tuning' (pendigits' per-writer split) or writer ids, e.g. 21,22", 'all')
+  .action(async (model: string | undefined, o: { pen?: string; writers: string }) => {
+    if (o.pen) return evaluatePen(model, o.pen, o.writers);
     const e = await engine();
     const r = await e.evaluate(model);
     const out = [
@@ -75,6 +95,48 @@ program
     ];
     process.stdout.write(out.join('\n') + '\n');
   });
+
+async function evaluatePen(model: string | undefined, file: string, writerList: string): Promise<void> {
+  const writers = parseWriters(writerList);
+  const all = loadPenDigits(file); // a bad file fails here, before the engine starts
+  const digits = writers ? all.filter((d) => writers.includes(d.writer)) : all;
+  const e = await engine();
+  const t0 = performance.now();
+  const images = await renderPenDigits(digits, tabletSide(all));
+  let name = '';
+  const probs = await penProbs(images, async (x) => {
+    const r = await e.predict(x, model);
+    name = r.model;
+    return r.probs;
+  });
+  const report = penReport(digits, probs, writers);
+  process.stdout.write(
+    `model: ${name} · ${path.basename(file)}: ${all.length} pen-drawn digits, drawn as the sketchpad draws them · ${backendLine(e)}\n` +
+      `${penText(report, `accuracy on ${writerList === 'all' ? 'all writers' : `${writerList} writers`}`)}\n` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+  );
+}
+
+function parseWriters(list: string): readonly number[] | undefined {
+  if (list === 'all') return undefined;
+  if (list === 'held-out') return PEN_HELDOUT_WRITERS;
+  if (list === 'tuning') return PEN_TUNING_WRITERS;
+  try {
+    return rangeList(list);
+  } catch {
+    throw new InvalidArgumentError(`--writers: expected all, held-out, tuning or writer ids like 21,22 or 1-15, got '${list}'`);
+  }
+}
+
+/** Writer ids: '21,22' or '1-15' or a mix. */
+function rangeList(list: string): number[] {
+  const ids = list.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m || (m[2] && Number(m[2]) < Number(m[1]))) throw new InvalidArgumentError(`expected writer ids like 21,22 or 1-15, got '${list}'`);
+    return Array.from({ length: Number(m[2] ?? m[1]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+  });
+  return ids;
+}
 
 program
   .command('sample [model]')
@@ -127,8 +189,6 @@ program
   .command('models')
   .description('list saved models (* = active)')
   .action(async () => {
-    const { ModelStore } = await import('../engine/store.js');
-    const { defaultHome, defaultShippedDir } = await import('../engine/engine.js');
     const store = new ModelStore(defaultHome(), defaultShippedDir());
     const models = store.list();
     if (!models.length) {

@@ -1,5 +1,4 @@
 // `digit-lab samples add|list|show|rm` (the user's own handwriting examples) and `digit-lab finetune`.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -9,20 +8,24 @@ import { defaultHome } from '../engine/engine.js';
 import { SampleStore } from '../engine/user-samples.js';
 import { floatArg, fractionArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
-import { parseUnipen, strokesToMnist } from './pen.js';
+import { strokesToMnist } from '../../src-renderer/lib/sketch/rasterize.js';
+import { loadPenDigits, tabletSide, toSketch } from '../engine/data/pendigits.js';
+import { nodeRasterContext } from '../engine/data/pen-render.js';
 import { formatPercent as percent } from '../../src-shared/domain.js';
 import { digitLines, table } from './render.js';
 import { gitCommit } from './train.js';
 
-/** The image and strokes of a new example: a PNG/JPEG file, or digit `index` of a UNIPEN file. */
-function readExample(image: string | undefined, o: { fromPen?: string; index: number }) {
+/** The image and strokes of a new example: a PNG/JPEG file, or digit `index` of a UNIPEN file (drawn as the
+ *  sketchpad draws it: engine/data/pen-render.ts). */
+async function readExample(image: string | undefined, o: { fromPen?: string; index: number }) {
   if (image && o.fromPen) throw new Error('give an image file or --from-pen, not both');
   if (o.fromPen) {
-    if (!fs.existsSync(o.fromPen)) throw new Error(`no such file: ${o.fromPen}`);
-    const digits = parseUnipen(fs.readFileSync(o.fromPen, 'utf8'));
+    const digits = loadPenDigits(o.fromPen); // one-line errors for a missing or malformed file
     const digit = digits[o.index];
     if (!digit) throw new Error(`${o.fromPen} has ${digits.length} digits; --index ${o.index} is out of range`);
-    return { pre: strokesToMnist(digit.strokes), strokes: digit.strokes, label: digit.label, source: `${path.basename(o.fromPen)}#${o.index}` };
+    const strokes = toSketch(digit, tabletSide(digits));
+    const pre = strokesToMnist(await nodeRasterContext(), strokes);
+    return { pre, strokes: strokes.map((s) => s.map(({ x, y }) => ({ x, y }))), label: digit.label, source: `${path.basename(o.fromPen)}#${o.index}` };
   }
   if (!image) throw new Error('give an image file (PNG or JPEG) or --from-pen <unipen file>');
   const img = readImage(image);
@@ -41,8 +44,8 @@ export function addSampleCommands(program: Command, engine: () => Promise<DigitL
     .option('-l, --label <digit>', 'the digit it shows (required for images)', intArg(0, 9))
     .option('--from-pen <file>', 'a UNIPEN file of pen trajectories (e.g. UCI pendigits)')
     .option('--index <n>', 'which digit of the UNIPEN file (0-based)', intArg(0, 1_000_000), 0)
-    .action((image: string | undefined, o: { label?: number; fromPen?: string; index: number }) => {
-      const ex = readExample(image, o);
+    .action(async (image: string | undefined, o: { label?: number; fromPen?: string; index: number }) => {
+      const ex = await readExample(image, o);
       const label = o.label ?? ex.label;
       if (label === undefined) throw new Error('say which digit it is: --label <0-9>');
       if (ex.pre.empty) throw new Error('no digit found in the image (no ink)');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { TrainConfig } from '../../src-shared/types.js';
+import type { PenTrainingOptions, TrainConfig } from '../../src-shared/types.js';
 import type { DigitLabEngine } from '../engine/engine.js';
 import { formatDuration as duration, formatPercent as percent } from '../../src-shared/domain.js';
 
@@ -20,7 +20,7 @@ export function gitCommit(): string | undefined {
   }
 }
 
-export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConfig>): Promise<number> {
+export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConfig> & PenTrainingOptions): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   let bar: cliProgress.SingleBar | null = null;
   const controller = new AbortController();
@@ -57,7 +57,8 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
         bar = null;
         process.stderr.write(
           `epoch ${e.epoch}/${e.epochs} - ${duration(e.elapsedMs)} - loss: ${e.loss.toFixed(4)} - acc: ${e.accuracy.toFixed(4)}` +
-            ` - val_loss: ${e.valLoss.toFixed(4)} - val_acc: ${e.valAccuracy.toFixed(4)} - ${Math.round(e.imagesPerSec)} img/s\n`,
+            `${Number.isNaN(e.valAccuracy) ? '' : ` - val_loss: ${e.valLoss.toFixed(4)} - val_acc: ${e.valAccuracy.toFixed(4)}`}` +
+            ` - ${Math.round(e.imagesPerSec)} img/s\n`,
         );
       },
     });
@@ -68,8 +69,11 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
     }
     const peakMb = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(
-      `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
-        `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)\n`,
+      // classifier.py's own report: Keras' model.evaluate → print('Test loss:', …), print('Test accuracy:', …)
+      `Test loss: ${result.testLoss?.toFixed(4) ?? '-'}\nTest accuracy: ${result.testAccuracy.toFixed(4)}\n` +
+        `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
+        `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)` +
+        `${result.activated ? ', now the active model' : ', not made active: it does not beat the active model (choose it in the app)'}\n`,
     );
     return result.stopped ? 130 : 0;
   } finally {

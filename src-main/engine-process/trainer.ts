@@ -3,7 +3,7 @@
 // One job at a time; Stop aborts it within one batch and the model trained so far is saved by the engine.
 import { randomUUID } from 'node:crypto';
 import type { BatchProgress, Emit, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
-import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
+import { trainConfigFor } from '../../src-shared/types.js';
 import type { Engine } from '../engine/api.js';
 
 /** Batch points kept for re-attach; beyond this every other one is dropped (charts stay the same shape). */
@@ -28,7 +28,7 @@ export class Trainer {
 
   start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
     if (this.running) throw new Error('a training run is already in progress: stop it first');
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...params };
+    const config: TrainConfig = trainConfigFor(params);
     const job: TrainJob = {
       id: randomUUID(), state: 'running', config, startedAt: new Date().toISOString(),
       batches: [], epochs: [], result: null, error: null,

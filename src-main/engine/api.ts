@@ -1,7 +1,7 @@
 // The engine's public API: plain TypeScript, no UI or Electron imports. The CLI calls it directly;
 // the engine process wraps it behind the protocol in src-shared/protocol.ts.
 import type {
-  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, Sample, TrainConfig,
+  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, PenTrainingOptions, Sample, TrainConfig,
   TrainResult,
 } from '../../src-shared/types.js';
 import type { Activations } from './activations.js';
@@ -74,7 +74,7 @@ export interface DatasetInfo {
 export interface Engine {
   readonly backend: BackendInfo;
   readonly dataset: DatasetInfo;
-  train(config: Partial<TrainConfig>, callbacks?: TrainCallbacks): Promise<TrainResult>;
+  train(config: Partial<TrainConfig> & PenTrainingOptions, callbacks?: TrainCallbacks): Promise<TrainResult>;
   evaluate(model?: string, onProgress?: (done: number, total: number) => void): Promise<EvalResult>;
   /** Each input: 784 values, 0-1 floats, white ink on black (as MNIST). */
   predict(inputs: ArrayLike<number>[], model?: string): Promise<{ model: string; probs: number[][] }>;

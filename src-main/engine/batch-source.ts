@@ -3,8 +3,9 @@
 // metrics back (each read waits for the GPU to finish; the CPU backends have nothing to wait for).
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../src-shared/random.js';
-import { augmentBatch } from './data/augment.js';
-import { PIXELS } from '../../src-shared/domain.js';
+import type { TrainConfig } from '../../src-shared/types.js';
+import { augmentBatch, augmentPenBatch } from './data/augment.js';
+import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { imagesToFloat, type Split } from './data/mnist.js';
 import { ResidentBatches } from './webgpu/resident-batches.js';
 
@@ -27,7 +28,7 @@ export class HostBatches implements BatchSource {
 
   constructor(
     private readonly split: Split,
-    private readonly augment: boolean,
+    private readonly augment: TrainConfig['augment'],
     maxBatch: number,
   ) {
     this.floats = new Float32Array(maxBatch * PIXELS);
@@ -36,10 +37,11 @@ export class HostBatches implements BatchSource {
   batch(indices: Int32Array, rng: Rng): Batch {
     const n = indices.length;
     let x = imagesToFloat(this.split.images, indices, this.floats.subarray(0, n * PIXELS));
-    if (this.augment) x = augmentBatch(x, n, rng);
+    if (this.augment === true || this.augment === 'affine') x = augmentBatch(x, n, rng);
+    else if (this.augment === 'pen') x = augmentPenBatch(x, n, rng);
     const y = new Float32Array(n);
     for (let i = 0; i < n; i++) y[i] = this.split.labels[indices[i]];
-    return { xs: tf.tensor4d(x, [n, 28, 28, 1]), ys: tf.tensor2d(y, [n, 1]) };
+    return { xs: tf.tensor4d(x, [n, IMAGE_SIDE, IMAGE_SIDE, 1]), ys: tf.tensor2d(y, [n, 1]) };
   }
 
   dispose(): void {}
@@ -47,9 +49,11 @@ export class HostBatches implements BatchSource {
 
 const onGpu = () => tf.getBackend() === 'webgpu';
 
-/** The source for the active backend. */
-export function batchSource(split: Split, augment: boolean, maxBatch: number): BatchSource {
-  return onGpu() ? new ResidentBatches(split, augment) : new HostBatches(split, augment, maxBatch);
+/** The source for the active backend. The GPU kernel warps with the affine augmentation only: `pen`
+ *  augmentation (elastic, stroke thickness) is built on the CPU, also on a GPU. */
+export function batchSource(split: Split, augment: TrainConfig['augment'], maxBatch: number): BatchSource {
+  if (!onGpu() || augment === 'pen') return new HostBatches(split, augment, maxBatch);
+  return new ResidentBatches(split, augment === true || augment === 'affine');
 }
 
 /** Batches between metric read-backs: 1 on the CPU backends, more on a GPU so its queue stays full. */

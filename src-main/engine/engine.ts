@@ -5,15 +5,18 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
-import { DEFAULT_TRAIN_CONFIG, type BackendInfo, type ModelMeta, type TrainConfig, type TrainResult } from '../../src-shared/types.js';
+import {
+  DEFAULT_TRAIN_CONFIG, PRESET_TRAINING, trainConfigFor, type BackendInfo, type ModelMeta, type PenTrainingOptions, type TrainConfig, type TrainResult,
+} from '../../src-shared/types.js';
 import type {
   DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, TrainCallbacks,
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend, trainDefaults } from './backend.js';
-import { imagesToFloat, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
-import { predictFloats, predictProbs, summarize } from './evaluate.js';
+import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
+import { penTrainingSplit } from './data/pen-render.js';
+import { lossAndAccuracy, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
@@ -78,12 +81,19 @@ class DigitLabEngine implements Engine {
     this.cache.delete(name);
   }
 
-  async train(partial: Partial<TrainConfig>, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-    const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-    const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...trainDefaults(this.backend, given), ...given };
+  async train(partial: Partial<TrainConfig> & PenTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    const source = partial.from ? this.store.readMeta(partial.from) : null;
+    const preset = partial.preset ?? (source?.preset && source.preset !== 'imported' ? source.preset : undefined);
+    // On a GPU, its batch and learning rate when neither the caller nor the preset's own defaults set a batch size.
+    const backendDefaults = PRESET_TRAINING[preset ?? DEFAULT_TRAIN_CONFIG.preset].batchSize === undefined ? trainDefaults(this.backend, partial) : {};
+    const config = trainConfigFor({ ...backendDefaults, preset, ...partial });
     if (config.name) validateModelName(config.name);
     const started = Date.now();
-    const { train, val } = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+    const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+    const val = split.val;
+    const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
+    let train = split.train;
+    for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
     if (config.name) this.store.checkUnclaimed(config.name); // another process is training under this name
@@ -91,10 +101,16 @@ class DigitLabEngine implements Engine {
       throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
     }
     callbacks.onLog?.(
-      `training '${name}': ${config.preset}, ${train.count} images (${val.count} held out for validation), ` +
+      `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
+        `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
         `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
     );
-    const model = buildModel(config.preset, config.optimizer, config.learningRate);
+    // The active model stays active unless the new one beats it on the test set (pinned now, so that the
+    // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
+    const incumbent = this.activeRecord();
+    if (incumbent) this.store.setActive(incumbent.name);
+    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
+    if (config.from) compileModel(model, config.optimizer, config.learningRate);
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
@@ -113,11 +129,19 @@ class DigitLabEngine implements Engine {
       callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
       const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
       const summary = summarize(probs, this.data.test.labels);
+      const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
       await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
       this.forget(name);
-      this.store.setActive(name);
+      const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
+      if (activated) this.store.setActive(name);
+      else {
+        callbacks.onLog?.(
+          `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
+            `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
+        );
+      }
       return {
-        model: name, testAccuracy: summary.accuracy, stopped: result.stopped, history: result.history,
+        model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
         durationMs: Date.now() - started,
       };
     } finally {
@@ -186,6 +210,19 @@ class DigitLabEngine implements Engine {
 
   async removeUserSample(id: string) {
     this.userSamples.remove(id);
+  }
+
+
+  /** The active model and its recorded test accuracy on this dataset (null: unknown, e.g. another dataset). */
+  private activeRecord(): { name: string; accuracy: number | null } | null {
+    const name = this.store.activeName();
+    if (!name) return null;
+    try {
+      const meta = this.store.readMeta(name);
+      return { name, accuracy: meta && meta.dataset === this.data.name ? meta.testAccuracy : null };
+    } catch {
+      return { name, accuracy: null }; // unreadable meta: the new model replaces it
+    }
   }
 
   async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {

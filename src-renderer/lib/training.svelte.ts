@@ -99,7 +99,7 @@ class TrainingSession {
       if (jobId !== this.jobId) return;
       this.result = result;
       this.phase = result.stopped ? 'stopped' : 'done';
-      if (result.model !== null) this.activeModel = result.model;
+      if (result.model !== null && result.activated !== false) this.activeModel = result.model;
     });
     api.on('error', ({ jobId, message }) => {
       if (jobId !== null && jobId !== this.jobId) return;
@@ -162,6 +162,14 @@ class TrainingSession {
     this.error = job.error;
     this.phase = job.state;
     this.version++;
+  }
+
+  /** Make the finished run's model the active one (the result card's "Use this model"). */
+  async useResult(): Promise<void> {
+    const name = this.result?.model;
+    if (!name) return;
+    const { active } = await api.call('models.setActive', { name });
+    this.activeModel = active;
   }
 
   async start(config: TrainConfig): Promise<void> {

@@ -153,6 +153,17 @@ export function subset(split: Split, indices: ArrayLike<number>): Split {
   return { images, labels, count: n };
 }
 
+/** The images and labels of both splits, `a`'s first. */
+export function joinSplits(a: Split, b: Split): Split {
+  const images = new Uint8Array(a.images.length + b.images.length);
+  images.set(a.images);
+  images.set(b.images, a.images.length);
+  const labels = new Uint8Array(a.count + b.count);
+  labels.set(a.labels);
+  labels.set(b.labels, a.count);
+  return { images, labels, count: a.count + b.count };
+}
+
 /**
  * Hold out `validationSize` random training images, then take `trainSize` of the rest (0 = all).
  * Deterministic for a seed; the two parts never share an image.

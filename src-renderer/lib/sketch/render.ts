@@ -2,6 +2,28 @@
 // round caps and joins, a dot for a single tap.
 import type { Stroke } from './strokes.js';
 
+/** The part of a 2D canvas context that stroke drawing uses: the browser's canvases, or a Node canvas
+ *  (written out rather than picked from the DOM's types, so the engine side compiles without the DOM lib). */
+export interface StrokeContext {
+  save(): void;
+  restore(): void;
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  clearRect(x: number, y: number, w: number, h: number): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  quadraticCurveTo(cpx: number, cpy: number, x: number, y: number): void;
+  arc(x: number, y: number, radius: number, startAngle: number, endAngle: number): void;
+  fill(): void;
+  stroke(): void;
+  lineCap: string;
+  lineJoin: string;
+  strokeStyle: unknown;
+  fillStyle: unknown;
+  lineWidth: number;
+}
+
 export interface RenderStyle {
   /** Pen width in pad units. */
   pen: number;
@@ -12,7 +34,7 @@ export interface RenderStyle {
 
 /** Draw all strokes onto a canvas of `width` x `height` device pixels (pad units scale to it). */
 export function drawStrokes(
-  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  ctx: StrokeContext,
   strokes: readonly Stroke[],
   width: number,
   height: number,
@@ -37,7 +59,7 @@ export function drawStrokes(
 }
 
 function traceStroke(
-  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  ctx: StrokeContext,
   s: Stroke,
   w: number,
   h: number,

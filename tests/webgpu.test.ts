@@ -65,7 +65,7 @@ describe('without a Vulkan driver', () => {
       env: { ...process.env, VK_DRIVER_FILES: none, VK_ICD_FILENAMES: none },
     });
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { name: string; skipped: { backend: string; reason: string }[]; forced: string };
-    expect(result.name).toBe('cpu');
+    expect(result.name).toBe('wasm'); // the next backend in the chain after webgpu and tfjs-node
     expect(result.skipped.find((s) => s.backend === 'webgpu')?.reason).toMatch(/^no (WebGPU adapter \(no Vulkan driver found|GPU device found)/);
     expect(result.forced).toMatch(/^WebGPU backend unavailable: no WebGPU adapter/);
     expect(result.forced).not.toContain('\n');

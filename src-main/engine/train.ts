@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
-import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types.js';
+import { scheduledLearningRate, type BatchProgress, type EpochProgress, type TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
 import { augmentBatch } from './data/augment.js';
 import { batchIndices, imagesToFloat, type Split } from './data/mnist.js';
@@ -15,13 +15,6 @@ export interface FitResult {
   history: EpochProgress[];
   stopped: boolean;
   batchesDone: number;
-}
-
-/** Learning rate at a given fraction of the run (0 → 1). Cosine decays to 5% of the base rate. */
-export function scheduledLearningRate(config: TrainConfig, progress: number): number {
-  if ((config.schedule ?? 'cosine') === 'constant') return config.learningRate;
-  const floor = 0.05;
-  return config.learningRate * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
 }
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {

@@ -1,0 +1,96 @@
+// The Inside view's state: which image is looked at (the shared drawing, live, or a gallery / mistake image picked
+// with "Look inside"), the model, and every layer's output for it from one `activations` call. Requests are
+// throttled like the sketchpad's live prediction (≤ 1 per 100 ms, latest wins); `updatedAt` is when the last
+// answer was shown (performance.now()), read by the latency test.
+import { PIXELS } from '../../src-shared/domain';
+import { callActivations, type DecodedActivations } from './api';
+import { currentSketch } from './sketch/current';
+import { sketchToMnist } from './sketch/rasterize';
+import { throttleLatest } from './sketch/throttle';
+
+export const LIVE_INTERVAL_MS = 100;
+
+/** An image from elsewhere (Gallery, Mistakes): 784 grey levels 0-255 and a caption. */
+export interface PickedImage {
+  pixels: number[];
+  caption: string;
+}
+
+class InsideState {
+  /** null: the shared drawing. */
+  picked: PickedImage | null = $state(null);
+  model: string | null = $state(null);
+  result: DecodedActivations | null = $state.raw(null);
+  error = $state('');
+  latencyMs: number | null = $state(null);
+  updatedAt = $state(0);
+  private generation = 0;
+  private live = throttleLatest(() => this.fetch(), LIVE_INTERVAL_MS);
+  private started = false;
+
+  /** Follow the shared drawing (idempotent). */
+  init(): void {
+    if (this.started) return;
+    this.started = true;
+    currentSketch.onChange((reason) => {
+      if (this.picked) return;
+      if (currentSketch.isEmpty) return this.clear();
+      if (reason === 'draw') this.live.request();
+      else this.live.flush();
+    });
+  }
+
+  /** Look inside an image from the Gallery or Mistakes. */
+  look(image: PickedImage): void {
+    this.picked = image;
+    this.result = null;
+    this.live.flush();
+  }
+
+  /** Back to the drawing. */
+  followSketch(): void {
+    this.picked = null;
+    this.result = null;
+    this.refresh();
+  }
+
+  refresh(): void {
+    if (this.picked || !currentSketch.isEmpty) this.live.flush();
+  }
+
+  private clear(): void {
+    this.generation++;
+    this.live.cancel();
+    this.result = null;
+    this.error = '';
+    this.latencyMs = null;
+  }
+
+  /** The 784 grey levels to look at, or null when there is nothing (yet). */
+  private input(): number[] | null {
+    if (this.picked) return this.picked.pixels;
+    if (currentSketch.isEmpty) return null;
+    const { pixels, empty } = sketchToMnist(currentSketch.strokes);
+    return empty ? null : Array.from(pixels, (v) => Math.round(v * 255));
+  }
+
+  private async fetch(): Promise<void> {
+    const gen = this.generation;
+    const pixels = this.input();
+    if (!pixels || pixels.length !== PIXELS) return;
+    const started = performance.now();
+    try {
+      const r = await callActivations({ pixels, ...(this.model ? { model: this.model } : {}) });
+      if (gen !== this.generation) return;
+      this.result = r;
+      this.error = '';
+      this.latencyMs = Math.round(performance.now() - started);
+      this.updatedAt = performance.now();
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.error = (e as Error).message;
+    }
+  }
+}
+
+export const inside = new InsideState();

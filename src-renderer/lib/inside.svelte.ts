@@ -1,7 +1,7 @@
 // The Inside view's state: which image is looked at (the shared drawing, live, or a gallery / mistake image picked
 // with "Look inside"), the model, and every layer's output for it from one `activations` call. Requests are
 // throttled like the sketchpad's live prediction (≤ 1 per 100 ms, latest wins); `updatedAt` is when the last
-// answer was shown (performance.now()), read by the latency test.
+// answer was shown and `readAt` when its image was read (performance.now()), for the latency test.
 import { PIXELS } from '../../src-shared/domain';
 import { callActivations, type DecodedActivations } from './api';
 import { currentSketch } from './sketch/current';
@@ -24,6 +24,8 @@ class InsideState {
   error = $state('');
   latencyMs: number | null = $state(null);
   updatedAt = $state(0);
+  /** When the image shown was read (performance.now()): a result counts for a drawing only if read after it. */
+  readAt = $state(0);
   private generation = 0;
   private live = throttleLatest(() => this.fetch(), LIVE_INTERVAL_MS);
   private started = false;
@@ -83,6 +85,7 @@ class InsideState {
       const r = await callActivations({ pixels, ...(this.model ? { model: this.model } : {}) });
       if (gen !== this.generation) return;
       this.result = r;
+      this.readAt = started;
       this.error = '';
       this.latencyMs = Math.round(performance.now() - started);
       this.updatedAt = performance.now();

@@ -3,26 +3,23 @@
 // model.json), "Look inside" from the Gallery, five examples of the user's handwriting and a fine-tune that makes
 // a new model with before/after figures, and the Train view's end-of-run charts (per-digit accuracy, confusion
 // matrix, learning-rate schedule) after a tiny run.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
+import { runCli } from './helpers/cli.js';
 
 const missing = browserMissing();
 if (missing) console.warn(`inside view tests skipped: ${missing}`);
 
 const SHOTS = path.join(ROOT, 'artifacts/screenshots');
 const SHIPPED = process.env.DIGIT_LAB_MODELS ?? path.join(ROOT, 'models');
-const CLI = path.join(ROOT, 'bin/digit-lab.js');
 
-function cli(home: string, args: string[]): void {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT, env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }, encoding: 'utf8', timeout: 240_000,
-  });
-  if (r.status !== 0) throw new Error(`digit-lab ${args.join(' ')} failed: ${r.stderr}`);
+async function train(home: string, ...args: string[]): Promise<void> {
+  const r = await runCli(home, 'train', '--epochs', '1', '--validation-size', '200', ...args);
+  if (r.code !== 0) throw new Error(`digit-lab train ${args.join(' ')} failed: ${r.stderr}`);
 }
 
 /** The model's layers as its model.json lists them: class name and filters / units. */
@@ -62,10 +59,10 @@ describe.skipIf(!!missing)('Inside view, your handwriting and the Train view cha
       cnnDir = path.join(SHIPPED, 'default');
     } else {
       cnn = 'inside-cnn';
-      cli(home, ['train', '--preset', 'fast', '--epochs', '1', '--train-size', '3000', '--validation-size', '500', '--name', cnn]);
+      await train(home, '--preset', 'fast', '--train-size', '3000', '--name', cnn);
       cnnDir = path.join(home, 'models', cnn);
     }
-    cli(home, ['train', '--preset', 'mlp', '--epochs', '1', '--train-size', '3000', '--validation-size', '200', '--name', small]);
+    await train(home, '--preset', 'mlp', '--train-size', '3000', '--name', small);
     mkdirSync(SHOTS, { recursive: true });
     app = await startApp({ home });
   }, 300_000);

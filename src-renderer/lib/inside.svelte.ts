@@ -28,29 +28,32 @@ class InsideState {
   readAt = $state(0);
   private generation = 0;
   private live = throttleLatest(() => this.fetch(), LIVE_INTERVAL_MS);
-  private started = false;
 
-  /** Follow the shared drawing (idempotent). */
-  init(): void {
-    if (this.started) return;
-    this.started = true;
-    currentSketch.onChange((reason) => {
+  /** Follow the shared drawing while the view is open; returns the detach function (call it when it closes). */
+  attach(): () => void {
+    const off = currentSketch.onChange((reason) => {
       if (this.picked) return;
       if (currentSketch.isEmpty) return this.clear();
       if (reason === 'draw') this.live.request();
       else this.live.flush();
     });
+    this.refresh();
+    return () => {
+      off();
+      this.live.cancel();
+    };
   }
 
-  /** Look inside an image from the Gallery or Mistakes. */
+  /** Look inside an image from the Gallery or Mistakes (fetched when the Inside view opens). */
   look(image: PickedImage): void {
+    this.generation++; // an answer for the previous image is dropped
     this.picked = image;
     this.result = null;
-    this.live.flush();
   }
 
   /** Back to the drawing. */
   followSketch(): void {
+    this.generation++;
     this.picked = null;
     this.result = null;
     this.refresh();

@@ -26,3 +26,8 @@ export function formatDuration(ms: number): string {
 
 /** A fraction as a percentage: 0.9912 → "99.12%". */
 export const formatPercent = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
+
+/** A layer's output shape for people: 28×28×32, 128. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return shape.map((d) => d ?? '?').join('×') || 'scalar';
+}

@@ -112,6 +112,8 @@ const trainResultSchema = z.object({
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({
   id: z.string(),
+  /** 'finetune' jobs (issue 13) run through the same machinery; the Train view shows only 'train' jobs. */
+  kind: z.enum(['train', 'finetune']),
   state: z.enum(['running', 'stopping', 'done', 'stopped', 'failed']),
   config: trainConfigSchema,
   startedAt: z.string(),
@@ -134,6 +136,53 @@ const kerasMethods = {
     result: z.object({ model: z.string(), testAccuracy: metric, inputScale: z.number(), origin: originSchema }),
   },
   'models.exportKeras': { params: z.object({ name: modelName }), result: z.object({ fileName: z.string(), base64: z.string() }) },
+} as const;
+
+// The inside view and the user's handwriting (issue 13). `activations` sends every layer's output for one image as
+// ONE little-endian Float32Array in base64, with each layer's place in it (offset, length in floats); the renderer's
+// api layer turns it back into Float32Array views. `finetune` runs as a background job like `train`: it returns a
+// job id, streams `batch` events and ends with `finetuneDone` (or `error`); `stop` stops it.
+const layerSliceSchema = z.object({
+  name: z.string(), className: z.string(), shape: z.array(z.number()), offset: z.number().int().nonnegative(),
+  length: z.number().int().nonnegative(), min: metric, max: metric,
+});
+const padPoint = z.object({ x: z.number().min(-1).max(2), y: z.number().min(-1).max(2) });
+const strokesSchema = z.array(z.array(padPoint).max(20_000)).max(100);
+/** One of the user's examples: 784 grey levels 0-255, the strokes it was drawn with (null: from an image file). */
+const userSampleSchema = z.object({
+  id: z.string(), label: z.number(), pixels: pixels784, strokes: strokesSchema.nullable(), createdAt: z.string(),
+  source: z.string().optional(),
+});
+const finetuneResultSchema = z.object({
+  /** The new model ('' when stopped before saving) and the one it started from (never changed). */
+  model: z.string(), base: z.string(), trained: z.number(), heldOut: z.number(), steps: z.number(), images: z.number(),
+  before: userMnist, after: userMnist, stopped: z.boolean(), durationMs: z.number(),
+});
+const insideMethods = {
+  activations: {
+    params: z.object({ model: modelName.optional(), pixels: pixels784 }),
+    result: z.object({
+      model: z.string(), base64: z.string(), layers: z.array(layerSliceSchema),
+      filters: z.object({ layer: z.string(), shape: z.array(z.number()), base64: z.string() }).nullable(),
+      skipped: z.array(z.object({ name: z.string(), className: z.string(), shape: z.array(z.number().nullable()), reason: z.string() })),
+    }),
+  },
+  'userSamples.add': {
+    params: z.object({ label: int(0, 9), pixels: pixels784, strokes: strokesSchema.nullable().optional(), source: z.string().max(100).optional() }),
+    result: userSampleSchema,
+  },
+  'userSamples.list': {
+    params: z.object({}),
+    result: z.object({ samples: z.array(userSampleSchema), errors: z.array(z.object({ file: z.string(), error: z.string() })) }),
+  },
+  'userSamples.remove': { params: z.object({ id: z.string().max(64) }), result: z.object({ removed: z.string() }) },
+  finetune: {
+    params: z.object({
+      model: modelName.optional(), name: modelName.optional(), steps: int(1, 2000).optional(), testSize: int(0, 10000).optional(),
+      seed: int(0, 2 ** 31 - 1).optional(),
+    }),
+    result: z.object({ jobId: z.string() }),
+  },
 } as const;
 
 /** Request methods: params schema and result schema for each. */
@@ -171,6 +220,7 @@ export const methods = {
   },
   'models.export': { params: z.object({ name: modelName }), result: z.object({ files: z.array(fileSchema) }) },
   ...kerasMethods,
+  ...insideMethods,
   /** Answered by the relay (main process / browser-mode server), not the engine: start a fresh engine process. */
   'engine.restart': { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
 } as const;
@@ -202,6 +252,9 @@ export type ModelOrigin = z.output<typeof originSchema>;
 export type FinetuneMeta = z.output<typeof finetuneSchema>;
 export type ModelInfo = z.output<typeof modelInfoSchema>;
 export type TrainResult = z.output<typeof trainResultSchema>;
+export type LayerSlice = z.output<typeof layerSliceSchema>;
+export type UserSample = z.output<typeof userSampleSchema>;
+export type FinetuneResult = z.output<typeof finetuneResultSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;
 export type JobState = TrainJob['state'];
@@ -211,6 +264,7 @@ export const events = {
   batch: z.object({ jobId: z.string(), progress: batchSchema }),
   epoch: z.object({ jobId: z.string(), progress: epochSchema }),
   done: z.object({ jobId: z.string(), result: trainResultSchema }),
+  finetuneDone: z.object({ jobId: z.string(), result: finetuneResultSchema }),
   error: z.object({ jobId: z.string().nullable(), message: z.string() }),
   log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   evalProgress: z.object({ done: z.number(), total: z.number() }),

@@ -33,6 +33,14 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** Learning-rate schedule: constant, or cosine decay to 5% over the run. */
 export const SCHEDULES = ['constant', 'cosine'] as const;
 
+/** Learning rate at a given fraction of the run (0 → 1). Cosine decays to 5% of the base rate. The engine sets it
+ *  each batch; the Train view draws it under the loss chart. */
+export function scheduledLearningRate(config: Pick<TrainConfig, 'learningRate' | 'schedule'>, progress: number): number {
+  if ((config.schedule ?? 'cosine') === 'constant') return config.learningRate;
+  const floor = 0.05;
+  return config.learningRate * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+}
+
 export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'native', 'wasm', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 

@@ -94,4 +94,32 @@ describe('training job history', () => {
     expect(trainer.stop()).toEqual({ stopping: false });
     expect(events.filter((e) => e.event === 'done').map((e) => (e.data as { jobId: string }).jobId).at(-1)).toBe(jobId);
   });
+
+  it('runs a fine-tune as a job of the same machinery: batch events, Stop, and finetuneDone instead of done', async () => {
+    const { trainer, events, settled } = recorder();
+    const inner = fakeEngine(1_000_000);
+    const engine: Pick<Engine, 'finetune'> = {
+      async finetune(request, callbacks = {}) {
+        const r = await inner.train({}, callbacks);
+        const scores = { user: null, mnist: 0.9 };
+        return {
+          options: { steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10, augment: true, seed: 1 },
+          trained: 5, heldOut: 0, before: scores, after: scores, images: 0, stopped: r.stopped, model: r.stopped ? '' : 'b-tuned-1',
+          base: request?.model ?? 'b', durationMs: 1,
+        };
+      },
+    };
+    const { jobId } = trainer.startFinetune(engine, { model: 'b' });
+    expect(trainer.snapshot()).toMatchObject({ id: jobId, kind: 'finetune', state: 'running' });
+    expect(() => trainer.start(fakeEngine(1), {})).toThrow(/already in progress/);
+    await new Promise((r) => setImmediate(r));
+    expect(trainer.stop()).toEqual({ stopping: true });
+    await inner.done;
+    await settled();
+    expect(trainer.snapshot()!.state).toBe('stopped');
+    expect(events.some((e) => e.event === 'done')).toBe(false);
+    const done = events.find((e) => e.event === 'finetuneDone')!.data as { jobId: string; result: { stopped: boolean; model: string; base: string } };
+    expect(done).toMatchObject({ jobId, result: { stopped: true, model: '', base: 'b' } });
+    expect(events.filter((e) => e.event === 'batch').length).toBeGreaterThan(0);
+  });
 });

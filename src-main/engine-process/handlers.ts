@@ -85,6 +85,29 @@ export function createHandlers(
       const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
       return finiteOrNull(r);
     },
+    // The inside view and the user's handwriting (issue 13)
+    activations: async (p) => {
+      const a = await (await engine()).activations(Float32Array.from(p.pixels, (v) => v / 255), p.model);
+      const all = a.layers[0]?.data.buffer ?? new ArrayBuffer(0); // every layer is a view of this one buffer
+      const f32 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      return finiteOrNull({
+        model: a.model,
+        base64: f32(new Float32Array(all)),
+        layers: a.layers.map((l) => ({
+          name: l.name, className: l.className, shape: l.shape, offset: l.data.byteOffset / 4, length: l.data.length,
+          min: l.min, max: l.max,
+        })),
+        filters: a.filters && { layer: a.filters.layer, shape: a.filters.shape, base64: f32(a.filters.data) },
+        skipped: a.skipped,
+      });
+    },
+    'userSamples.add': async (p) => (await engine()).addUserSample({ ...p, source: p.source ?? 'sketchpad' }),
+    'userSamples.list': async () => (await engine()).listUserSamples(),
+    'userSamples.remove': async (p) => {
+      await (await engine()).removeUserSample(p.id);
+      return { removed: p.id };
+    },
+    finetune: async (p) => trainer.startFinetune(await engine(), p),
     'models.exportKeras': async (p) => {
       const bytes = await (await engine()).exportKeras(p.name);
       return { fileName: `${p.name}.h5`, base64: Buffer.from(bytes).toString('base64') };

@@ -1,10 +1,15 @@
 // Training as a background job: `train` returns at once with a job id, progress goes out as events, and the
 // job keeps its batches and epochs so a client that (re-)attaches later (a reloaded window) can redraw everything.
-// One job at a time; Stop aborts it within one batch and the model trained so far is saved by the engine.
+// One job at a time (a training run or a fine-tune); Stop aborts it within one batch and the model trained so far is
+// saved by the engine (a stopped fine-tune saves nothing).
 import { randomUUID } from 'node:crypto';
 import type { BatchProgress, Emit, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
-import { trainConfigFor } from '../../src-shared/types.js';
-import type { Engine } from '../engine/api.js';
+import { DEFAULT_TRAIN_CONFIG, trainConfigFor } from '../../src-shared/types.js';
+import type { Engine, FinetuneRequest, TrainCallbacks } from '../engine/api.js';
+import { FINETUNE_DEFAULTS } from '../engine/finetune.js';
+
+/** What a client may set for a fine-tune job (the protocol's `finetune` params). */
+export type FinetuneParams = Pick<FinetuneRequest, 'model' | 'name' | 'steps' | 'testSize' | 'seed'>;
 
 /** Batch points kept for re-attach; beyond this every other one is dropped (charts stay the same shape). */
 export const MAX_KEPT_BATCHES = 4000;
@@ -27,10 +32,40 @@ export class Trainer {
   }
 
   start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
-    if (this.running) throw new Error('a training run is already in progress: stop it first');
     const config: TrainConfig = trainConfigFor(params);
+    return this.run('train', config, (callbacks) => engine.train(config, callbacks), (job, result) => {
+      job.result = result;
+      job.state = result.stopped ? 'stopped' : 'done';
+      this.emit('done', { jobId: job.id, result });
+    });
+  }
+
+  /** Fine-tune (issue 13) as a job of the same kind: batches stream as `batch` events, the end as `finetuneDone`. */
+  startFinetune(engine: Pick<Engine, 'finetune'>, params: FinetuneParams): { jobId: string } {
+    const o = FINETUNE_DEFAULTS;
+    const config: TrainConfig = { // what the job's chart shows: the loop finetune.ts runs
+      ...DEFAULT_TRAIN_CONFIG, epochs: 1, batchSize: o.batchSize, learningRate: o.learningRate, augment: o.augment,
+      seed: params.seed ?? o.seed, schedule: 'constant', validationSize: 0,
+    };
+    const request = { ...params, activate: true };
+    return this.run('finetune', config, (callbacks) => engine.finetune(request, callbacks), (job, r) => {
+      job.state = r.stopped ? 'stopped' : 'done';
+      const result = {
+        model: r.model, base: r.base, trained: r.trained, heldOut: r.heldOut, steps: r.options.steps, images: r.images,
+        before: r.before, after: r.after, stopped: r.stopped, durationMs: r.durationMs,
+      };
+      this.emit('finetuneDone', { jobId: job.id, result });
+    });
+  }
+
+  /** The job machinery both kinds share: one at a time, kept batches and epochs, Stop, failure as `error`. */
+  private run<R>(
+    kind: TrainJob['kind'], config: TrainConfig, work: (callbacks: TrainCallbacks) => Promise<R>,
+    finish: (job: TrainJob, result: R) => void,
+  ): { jobId: string } {
+    if (this.running) throw new Error('a training run is already in progress: stop it first');
     const job: TrainJob = {
-      id: randomUUID(), state: 'running', config, startedAt: new Date().toISOString(),
+      id: randomUUID(), kind, state: 'running', config, startedAt: new Date().toISOString(),
       batches: [], epochs: [], result: null, error: null,
     };
     const abort = new AbortController();
@@ -39,24 +74,19 @@ export class Trainer {
     this.keepEvery = 1;
     this.seen = 0;
 
-    engine
-      .train(config, {
-        signal: abort.signal,
-        onBatch: (p) => {
-          this.keep(job, p);
-          this.emit('batch', { jobId: job.id, progress: p });
-        },
-        onEpoch: (p) => {
-          job.epochs.push(p);
-          this.emit('epoch', { jobId: job.id, progress: p });
-        },
-        onLog: (message) => this.emit('log', { level: 'info', message }),
-      })
-      .then((result) => {
-        job.result = result;
-        job.state = result.stopped ? 'stopped' : 'done';
-        this.emit('done', { jobId: job.id, result });
-      })
+    work({
+      signal: abort.signal,
+      onBatch: (p) => {
+        this.keep(job, p);
+        this.emit('batch', { jobId: job.id, progress: p });
+      },
+      onEpoch: (p) => {
+        job.epochs.push(p);
+        this.emit('epoch', { jobId: job.id, progress: p });
+      },
+      onLog: (message) => this.emit('log', { level: 'info', message }),
+    })
+      .then((result) => finish(job, result))
       .catch((err: unknown) => {
         job.state = 'failed';
         job.error = err instanceof Error ? err.message : String(err);

@@ -192,8 +192,9 @@ class DigitLabEngine implements Engine {
 
   /** Every layer's output for one image (784 values, 0-1), for the inside view. */
   async activations(pixels: ArrayLike<number>, name?: string) {
-    const { name: model, model: m } = await this.model(name);
-    return { model, ...(await activations(m, pixels)) };
+    const { name: model, model: m, inputScale } = await this.model(name);
+    const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
+    return { model, ...(await activations(m, input)) };
   }
 
   async addUserSample(sample: NewUserSample) {

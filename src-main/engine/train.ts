@@ -2,7 +2,7 @@
 // per-batch and per-epoch progress, validation after each epoch, stop within one batch.
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../src-shared/random.js';
-import type { BatchProgress, EpochProgress, TrainConfig } from '../../src-shared/types.js';
+import { scheduledLearningRate, type BatchProgress, type EpochProgress, type TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
 import { batchSource, metricsInterval } from './batch-source.js';
 import { batchIndices, type Split } from './data/mnist.js';
@@ -14,13 +14,6 @@ export interface FitResult {
   history: EpochProgress[];
   stopped: boolean;
   batchesDone: number;
-}
-
-/** Learning rate at a given fraction of the run (0 → 1). Cosine decays to 5% of the base rate. */
-export function scheduledLearningRate(config: TrainConfig, progress: number): number {
-  if ((config.schedule ?? 'cosine') === 'constant') return config.learningRate;
-  const floor = 0.05;
-  return config.learningRate * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
 }
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {

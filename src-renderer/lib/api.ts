@@ -189,3 +189,23 @@ export function whenConnected(a: Api): Promise<void> {
 }
 
 export const api = new Api();
+
+/** `activations` with its one base64 buffer turned back into Float32Array views: each layer's `data` is a view of
+ *  one Float32Array (as in the engine), the first conv layer's kernel a Float32Array of its own. */
+export async function callActivations(params: Params<'activations'>) {
+  const r = await api.call('activations', params);
+  const all = base64Floats(r.base64);
+  return {
+    model: r.model,
+    layers: r.layers.map(({ offset, length, ...l }) => ({ ...l, data: all.subarray(offset, offset + length) })),
+    filters: r.filters && { layer: r.filters.layer, shape: r.filters.shape, data: base64Floats(r.filters.base64) },
+    skipped: r.skipped,
+  };
+}
+export type DecodedActivations = Awaited<ReturnType<typeof callActivations>>;
+export type DecodedLayer = DecodedActivations['layers'][number];
+
+function base64Floats(text: string): Float32Array {
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
+}

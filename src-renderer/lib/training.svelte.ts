@@ -138,7 +138,7 @@ class TrainingSession {
     this.backend = status.backend;
     this.dataset = status.dataset;
     this.activeModel = status.activeModel;
-    const job = status.job;
+    const job = status.job?.kind === 'train' ? status.job : null; // a fine-tune job belongs to the Sketchpad
     if (!job) {
       if (this.phase === 'loading') this.phase = 'idle';
       return;

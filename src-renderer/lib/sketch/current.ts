@@ -1,0 +1,4 @@
+// The one drawing the Sketchpad and the Inside view share, so what is drawn in one is seen in the other.
+import { Sketch } from './strokes';
+
+export const currentSketch = new Sketch();

@@ -51,6 +51,12 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     expect(await page.getByTestId('epochs').getAttribute('aria-invalid')).toBe('true');
     await page.getByTestId('epochs').fill('2');
     expect(await page.getByTestId('train').isDisabled()).toBe(false);
+    // A preset brings its own training defaults: seed trains as classifier.py did; fast brings back the app's.
+    await page.getByTestId('preset-seed').check();
+    expect([await page.getByTestId('epochs').inputValue(), await page.getByTestId('batch-size').inputValue()]).toEqual(['5', '32']);
+    expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.001');
+    await page.getByTestId('preset-fast').check();
+    expect([await page.getByTestId('epochs').inputValue(), await page.getByTestId('batch-size').inputValue()]).toEqual(['3', '128']);
     // Keyboard navigation between views.
     await page.keyboard.press('Control+5');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#models');

@@ -160,6 +160,7 @@ class DigitLabEngine implements Engine {
     let n = 1;
     while (!request.name && this.store.exists(`${base}-tuned-${n}`)) n++;
     const name = request.name ?? `${base}-tuned-${n}`;
+    this.store.checkUnclaimed(name); // a training job elsewhere (the app or the CLI) will save under it
     const examples = request.examples ?? this.userSamples.list().samples;
     checkRequest(examples, request);
     const model = await this.store.load(base);

@@ -2,15 +2,12 @@
 // browser → WebSocket → server relay → engine process → and back — over 1000 sequential calls with one
 // 28×28 image each. Prints p50/p95 and writes them into docs/benchmarks.md under their own heading
 // (only that section is replaced; the rest of the file belongs to the training benchmark).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { ROOT, browserMissing, startApp } from '../tests/helpers/browser.js';
+import { browserMissing, startApp } from '../tests/helpers/browser.js';
+import { writeDocSection } from './doc-section.js';
 
 const CALLS = Number(process.env.LATENCY_CALLS ?? 1000);
 const WARMUP = 50;
-const START = '<!-- latency:start -->';
-const END = '<!-- latency:end -->';
 
 function quantile(sorted: number[], q: number): number {
   const i = (sorted.length - 1) * q;
@@ -81,8 +78,7 @@ async function main(): Promise<void> {
 
     const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
     const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
-    const section = [
-      START,
+    const written = writeDocSection('latency', [
       '## Predict latency (browser mode)',
       '',
       'Round trip of one `predict` call (one 28×28 image, MLP model) from the page to the engine process and back:',
@@ -96,22 +92,8 @@ async function main(): Promise<void> {
       '| calls | p50 | p95 | mean | max |',
       '|---:|---:|---:|---:|---:|',
       `| ${CALLS} | ${p50.toFixed(2)} ms | ${p95.toFixed(2)} ms | ${mean.toFixed(2)} ms | ${max.toFixed(1)} ms |`,
-      END,
-    ].join('\n');
-
-    const file = path.join(ROOT, 'docs/benchmarks.md');
-    let doc = '';
-    try {
-      doc = readFileSync(file, 'utf8');
-    } catch {
-      doc = '# Benchmarks\n';
-    }
-    const s = doc.indexOf(START);
-    const e = doc.indexOf(END);
-    doc = s >= 0 && e > s ? doc.slice(0, s) + section + doc.slice(e + END.length) : `${doc.trimEnd()}\n\n${section}\n`;
-    writeFileSync(`${file}.tmp`, doc);
-    renameSync(`${file}.tmp`, file);
-    console.log(`written to ${path.relative(ROOT, file)}`);
+    ]);
+    console.log(`written to ${written}`);
   } finally {
     await app.close();
   }

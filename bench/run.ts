@@ -227,7 +227,7 @@ const target = path.join(here, '..', 'docs', 'benchmarks.md');
 // Keep the sections other scripts own (between markers): the time-to-99% table, bench/finetune-pen.ts's table and
 // bench:latency's section.
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
-const kept = ['time-to-99', 'finetune-pen', 'latency'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
+const kept = ['time-to-99', 'finetune-pen', 'latency', 'gpu-step'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
 const body = [doc.trimEnd(), pen.trimEnd(), ...kept.filter(Boolean)].filter(Boolean).join('\n\n');
 writeFileSync(`${target}.tmp`, `${body}\n`);
 renameSync(`${target}.tmp`, target);

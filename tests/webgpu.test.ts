@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src-shared/random.js';
 import type { PresetName } from '../src-shared/types.js';
@@ -23,6 +24,7 @@ import { filterGradSplits } from '../src-main/engine/webgpu/filter-grad.js';
 import { registerWebGpuKernels, unregisterWebGpuKernels } from '../src-main/engine/webgpu/kernels.js';
 import { ResidentBatches } from '../src-main/engine/webgpu/resident-batches.js';
 import { WebGpuAdam } from '../src-main/engine/webgpu/adam.js';
+import { DeviceDropout } from '../src-main/engine/webgpu/dropout.js';
 import { idx } from './helpers/idx.js';
 import { relError } from './helpers/stats.js';
 
@@ -145,6 +147,60 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
     const stock = await train(tf.train.adam(0.01));
     ours.forEach((w, i) => expect(relError(stock[i], w), `weight ${i}`).toBeLessThan(1e-5));
     ours.forEach((w, i) => expect(relError(start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
+  });
+
+  it('dropout makes its mask on the GPU: the rate kept, kept units scaled, a fresh mask each step, gradients through the kept units', async () => {
+    await tf.setBackend('webgpu');
+    const rate = 0.25;
+    const layer = new DeviceDropout({ rate });
+    const n = 512 * 800;
+    const rng = mulberry32(9);
+    const values = Float32Array.from({ length: n }, () => 1 + rng()); // no zeros: a zero out is a dropped unit
+    const before = tf.memory().numTensors;
+    const backend = tf.backend() as WebGPUBackend;
+    const programs: string[] = [];
+    const runProgram = backend.runWebGPUProgram;
+    backend.runWebGPUProgram = (...args) => (programs.push(args[0].shaderKey), runProgram.apply(backend, args));
+    const x = tf.tensor2d(values, [512, 800]);
+    const [a, b] = [0, 1].map(() => layer.apply(x, { training: true }) as tf.Tensor);
+    const grad = tf.grad((t) => (layer.apply(t, { training: true }) as tf.Tensor).sum())(x);
+    const inference = layer.apply(x) as tf.Tensor;
+    backend.runWebGPUProgram = runProgram;
+    expect(programs.filter((key) => key.startsWith('digitLabDropoutMask'))).toHaveLength(3); // one a step: a, b, grad
+    const [av, bv, gv, iv] = await Promise.all([a, b, grad, inference].map((t) => t.data()));
+    tf.dispose([x, a, b, grad, inference]);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const keep = 1 - rate;
+    const sigma = Math.sqrt((keep * (1 - keep)) / n); // binomial: 4.5 σ is about 0.008 here
+    const fraction = (pred: (i: number) => boolean) => {
+      let count = 0;
+      for (let i = 0; i < n; i++) if (pred(i)) count++;
+      return count / n;
+    };
+    let wrongScale = 0;
+    for (let i = 0; i < n; i++) if (av[i] !== 0 && Math.abs(av[i] - values[i] / keep) > 1e-5 * values[i]) wrongScale++;
+    expect(wrongScale).toBe(0);
+    expect(Math.abs(fraction((i) => av[i] !== 0) - keep)).toBeLessThan(4.5 * sigma);
+    expect(Math.abs(fraction((i) => bv[i] !== 0) - keep)).toBeLessThan(4.5 * sigma);
+    // Two steps' masks, and neighbouring units of one mask, are independent: both kept with probability keep².
+    expect(Math.abs(fraction((i) => av[i] !== 0 && bv[i] !== 0) - keep * keep)).toBeLessThan(0.01);
+    expect(Math.abs(fraction((i) => i + 1 < n && av[i] !== 0 && av[i + 1] !== 0) - keep * keep)).toBeLessThan(0.01);
+    // The gradient is the mask: 1 / keep on kept units, 0 on dropped ones (its own step's mask).
+    expect(new Set(Array.from(gv, (g) => (g === 0 ? 0 : Math.round(g * keep * 1e5) / 1e5)))).toEqual(new Set([0, 1]));
+    expect(Math.abs(fraction((i) => gv[i] !== 0) - keep)).toBeLessThan(4.5 * sigma);
+    expect(Array.from(iv)).toEqual(Array.from(values)); // inference: no dropout
+  });
+
+  it('a model with GPU dropout saves as a plain Keras/TF.js Dropout', async () => {
+    await tf.setBackend('webgpu');
+    const model = buildModel('fast', 'adam', 0.003);
+    const layers = (model.toJSON(null, false) as { config: { layers: { class_name: string; config: { rate?: number } }[] } }).config.layers;
+    expect(layers.filter((l) => l.class_name === 'Dropout').map((l) => l.config.rate)).toEqual([0.25, 0.4]);
+    const loaded = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+    expect(loaded.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));
+    model.dispose();
+    loaded.dispose();
   });
 
   it('gathers, converts and warps batches on the GPU as the CPU does', async () => {

@@ -3,8 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE } from '../../src-shared/domain.js';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
 import { WebGpuAdam } from './webgpu/adam.js';
+import { DeviceDropout } from './webgpu/dropout.js';
 
 const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
+
+/** tf.layers.dropout (saved as `Dropout`), its mask made on the GPU when training there. */
+const dropout = (rate: number) => new DeviceDropout({ rate });
 
 /** The old project's classifier.py, layer for layer: its convolution has no activation (Keras' default, linear). */
 function seed(): tf.Sequential {
@@ -15,7 +19,7 @@ function seed(): tf.Sequential {
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dropout({ rate: 0.2 }),
+      dropout(0.2),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
@@ -29,10 +33,10 @@ function kerasCnn(): tf.Sequential {
       tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 32, kernelSize: 3, activation: 'relu' }),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.dropout({ rate: 0.25 }),
+      dropout(0.25),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dropout({ rate: 0.5 }),
+      dropout(0.5),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
@@ -48,9 +52,9 @@ function fast(): tf.Sequential {
       tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dropout({ rate: 0.25 }),
+      dropout(0.25),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dropout({ rate: 0.4 }),
+      dropout(0.4),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
@@ -62,7 +66,7 @@ function mlp(): tf.Sequential {
     layers: [
       tf.layers.flatten({ inputShape: INPUT_SHAPE }),
       tf.layers.dense({ units: 256, activation: 'relu' }),
-      tf.layers.dropout({ rate: 0.2 }),
+      dropout(0.2),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });

@@ -30,7 +30,7 @@ type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
  * One optimiser step: what model.trainOnBatch does, minus its read-back of the loss, so that the
  * [loss, accuracy] scalars stay on the device until the trainer reads a group of them at once.
  */
-function trainStep(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor): tf.Scalar[] {
+export function trainStep(model: tf.LayersModel, xs: tf.Tensor, ys: tf.Tensor): tf.Scalar[] {
   const compiled = model instanceof tf.Sequential ? (model as unknown as { model: tf.LayersModel }).model : model; // Sequential delegates
   const run = (compiled as unknown as { makeTrainFunction(): TrainFunction }).makeTrainFunction();
   return run([xs, ys]);

@@ -3,34 +3,8 @@
 // kept together in one buffer [m…, v…]: one kernel updates both from the gradient, one updates the weight.
 // Same formula as tf.train.adam: w ← w − lr · m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ).
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { ownWebGpuKernels } from './kernels.js';
-
-const WORKGROUP = 64;
-
-/** One thread per output element; `body` sets output `index` (of `uniforms.size`) from the inputs. */
-class ElementwiseProgram implements WebGPUProgram {
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  size = true;
-  outputShape: number[];
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-
-  constructor(
-    length: number,
-    readonly variableNames: string[],
-    readonly uniforms: string,
-    readonly shaderKey: string,
-    private readonly body: string,
-  ) {
-    this.outputShape = [length];
-    this.dispatch = [Math.ceil(length / WORKGROUP), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `fn main(index : i32) { if (index < uniforms.size) { ${this.body} } }`;
-  }
-}
+import { ElementwiseProgram, runProgram } from './program.js';
 
 /** [m, v] (2n) from the old [m, v] and the gradient (n). */
 const momentsProgram = (n: number) =>
@@ -48,11 +22,6 @@ const weightProgram = (n: number) =>
     let m = moments[index];
     let v = moments[index + uniforms.size];
     setOutputAtIndex(index, weight[index] - uniforms.stepSize * m / (sqrt(v * uniforms.vScale) + uniforms.epsilon));`);
-
-function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: { type: string; data: number[] }[]): tf.Tensor {
-  const backend = tf.backend() as WebGPUBackend;
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms));
-}
 
 /** tf.train.adam's optimizer; on the webgpu backend its update runs as two kernels per weight. */
 export class WebGpuAdam extends tf.AdamOptimizer {
@@ -77,10 +46,10 @@ export class WebGpuAdam extends tf.AdamOptimizer {
         if (!grad || !weight || grad.dtype !== 'float32') return;
         const n = weight.size;
         const moments = (this.moments[i] ??= tf.variable(tf.zeros([2 * n]), false));
-        moments.assign(run(momentsProgram(n), [moments, grad], [
+        moments.assign(runProgram(momentsProgram(n), [moments, grad], [
           { type: 'float32', data: [this.beta1] }, { type: 'float32', data: [this.beta2] }, { type: 'int32', data: [n] },
         ]));
-        const updated = run(weightProgram(n), [weight, moments], [
+        const updated = runProgram(weightProgram(n), [weight, moments], [
           { type: 'float32', data: [stepSize] }, { type: 'float32', data: [vScale] }, { type: 'float32', data: [this.epsilon] },
         ]);
         weight.assign(updated.reshape(weight.shape));

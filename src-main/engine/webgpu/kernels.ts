@@ -19,7 +19,8 @@ export function unregisterWebGpuKernels(): void {
   overrides.unregister();
 }
 
-/** Whether Digit Lab's own webgpu code is in use (the kernels above, and the two-kernel Adam in adam.ts). */
+/** Whether Digit Lab's own webgpu code is in use (the kernels above, the two-kernel Adam in adam.ts and the
+ *  GPU-made dropout mask in dropout.ts). */
 export function ownWebGpuKernels(): boolean {
   return active;
 }

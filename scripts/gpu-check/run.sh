@@ -21,6 +21,7 @@ if [ "$(cat "$rt/PACK_ID" 2>/dev/null || true)" != "$id" ]; then
   gzip -dc "$here/node.gz" > "$rt/node"
   chmod +x "$rt/node"
   cp -R "$here/app" "$rt/app"
+  gzip -d "$rt/app"/*.js.gz
   mkdir -p "$rt/app/node_modules/webgpu/dist/linux-x64"
   gzip -dc "$here/dawn.node.gz" > "$rt/app/node_modules/webgpu/dist/linux-x64/dawn.node"
   for deb in "$here"/debs/*.deb; do

@@ -13,7 +13,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { mulberry32 } from '../src-shared/random.js';
 import type { PresetName } from '../src-shared/types.js';
 import { selectBackend } from '../src-main/engine/backend.js';
-import { batchSource } from '../src-main/engine/batch-source.js';
+import { batchSource, HostBatches } from '../src-main/engine/batch-source.js';
 import { batchIndices, loadMnist } from '../src-main/engine/data/mnist.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { trainStep } from '../src-main/engine/train.js';
@@ -49,7 +49,6 @@ const threadCpuMs = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 
 const data = loadMnist();
 const order = [...batchIndices(data.train.count, batchSize, mulberry32(1))];
 
-/** Host ms a step and programs a step over `steps` steps (after 2 warm-up steps), GPU drained before and after. */
 interface Round {
   /** Main-thread CPU ms a step spent queuing the step's GPU work. */
   hostMs: number;
@@ -59,11 +58,13 @@ interface Round {
   wallMs: number;
 }
 
+/** One round of `steps` steps (after 2 warm-up steps, the GPU drained before and after): ours, or TF.js's stock
+ *  kernels, Adam and dropout with batches built on the CPU and uploaded (as without Digit Lab's webgpu code). */
 async function measure(own: boolean): Promise<Round> {
   if (own) registerWebGpuKernels();
   else unregisterWebGpuKernels();
   const model = buildModel(preset, 'adam', 0.003);
-  const source = batchSource(data.train, false, batchSize);
+  const source = own ? batchSource(data.train, false, batchSize) : new HostBatches(data.train, false, batchSize);
   const rng = mulberry32(2);
   const step = (i: number) => {
     const { xs, ys } = source.batch(order[i % order.length], rng);
@@ -123,12 +124,12 @@ const row = (name: string, r: Round) =>
 const written = writeDocSection('gpu-step', [
   '## WebGPU: host cost of a training step',
   '',
-  'On a GPU the small networks are bound by the CPU that queues their work, not by the GPU: profiled on an',
-  'H200 by the issue that asked for this backend, one `fast` step at batch 128 took 53 ms, of which 20.6 ms of',
-  'GPU kernels (16.7 ms in the stock Conv2DBackpropFilter), the rest host time for 304 TF.js kernels. This',
-  "measures the host side: the main thread's CPU time to queue one training step (batch gather, forward and",
-  'backward pass, Adam), with Digit Lab\'s webgpu code (own filter gradient, two-kernel Adam, batches gathered',
-  'on the GPU, dropout masks made there) and with TF.js\'s stock path, alternating, in one process.',
+  "In the H200 profile of the issue that asked for this backend, one `fast` step at batch 128 on TF.js's stock",
+  'webgpu path took 53 ms: 20.6 ms of GPU kernels (16.7 ms of them in the stock Conv2DBackpropFilter) and the rest',
+  'on the host, which queued 304 TF.js kernels. This measures the host side: the main thread\'s CPU time to queue',
+  'one training step (batch, forward and backward pass, Adam), with Digit Lab\'s webgpu code (own filter gradient,',
+  'two-kernel Adam, batches gathered on the GPU, dropout masks made there) and with the stock path (stock kernels,',
+  'Adam and dropout, batches built on the CPU and uploaded), alternating, in one process.',
   `Produced by \`npm run bench:gpu\` (\`bench/gpu-step.ts\`); this section is replaced with the latest result.`,
   '',
   `Adapter: ${info.device}. CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${os.cpus().length} cores, Node ${process.version}.`,

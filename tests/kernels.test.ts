@@ -14,7 +14,9 @@ import {
   stopHelper,
   unregisterFastKernels,
 } from '../src-main/engine/kernels/index.js';
+import { FusedAdam } from '../src-main/engine/adam.js';
 import { buildModel } from '../src-main/engine/models.js';
+import { threeAdamSteps } from './helpers/adam.js';
 import { outSize, randomSource, relError, rng } from './helpers/random-kernels.js';
 import type { PresetName } from '../src-shared/types.js';
 
@@ -182,6 +184,30 @@ describe('pooling kernels match the stock ones on random shapes', () => {
   });
 });
 
+describe("MaxPoolGrad's one-pass path for 2×2 pools at stride 2 (the presets') gives what the stock kernel gives", () => {
+  const cases = [
+    { shape: [3, 24, 24, 16], pad: 'valid' }, // fast, first pool
+    { shape: [2, 8, 8, 32], pad: 'same' }, // same padding that pads nothing
+    { shape: [2, 7, 9, 3], pad: 'valid' }, // odd sides: the last row and column are in no window
+    { shape: [2, 7, 7, 4], pad: 'same' }, // padded windows: the general path
+  ] as const;
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', (_name, c) => {
+    const x = randomTensor([...c.shape], 0.5); // ties: zeros, as after a relu
+    // Windows of -Infinity only and of NaN pass no gradient; a NaN beside a number loses to it.
+    const values = x.dataSync().slice();
+    values.fill(-Infinity, 0, 2 * c.shape[3]);
+    values[c.shape[2] * c.shape[3]] = NaN;
+    const input = tf.tensor4d(values, [...c.shape]);
+    const attrs = { filterSize: 2, strides: 2, pad: c.pad };
+    const y = tf.maxPool(input, 2, 2, c.pad);
+    const dy = randomTensor(y.shape, 0);
+    const grad = stockAndFast(() => tf.engine().runKernel('MaxPoolGrad', { dy, input, output: y }, attrs as never) as tf.Tensor);
+    expect(Array.from(grad.fast)).toEqual(Array.from(grad.stock));
+    expect(grad.fast.some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, input, y, dy]);
+  });
+});
+
 describe('matrix multiply kernels match the stock ones on random shapes', () => {
   const cases = Array.from({ length: CASES }, () => ({
     batch: pick([0, 1, 3]),
@@ -297,5 +323,19 @@ describe('one training step on real MNIST gives the same weights with fast and s
     expect(moved).toBe(true);
     tf.dispose([xs, ys, ...start]);
     initial.dispose();
+  });
+});
+
+describe('Adam, fused into one loop a weight on the cpu backend with the fast kernels, gives what tf.train.adam gives', () => {
+  it('three steps with a changing learning rate, no TF.js kernels, no tensors left', async () => {
+    await tf.setBackend('cpu');
+    registerFastKernels();
+    const ours = await threeAdamSteps(() => new FusedAdam(0.01));
+    const stock = await threeAdamSteps(() => tf.train.adam(0.01));
+    expect(ours.leaked).toBe(0);
+    expect(ours.kernels).toBe(0);
+    expect(stock.kernels).toBeGreaterThan(30); // 13 a weight
+    ours.after.forEach((w, i) => expect(relError(stock.after[i], w), `weight ${i}`).toBeLessThan(1e-5));
+    ours.after.forEach((w, i) => expect(relError(ours.start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
   });
 });

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistBatch, mnistSplit } from '../bench/mnist-batch.js';
 import { CHUNKING, chunkImages } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { registerWasmKernels, startWasm, unregisterWasmKernels, WASM_KERNEL_NAMES } from '../src-main/engine/wasm/index.js';
+import { FusedAdam } from '../src-main/engine/adam.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
+import { threeAdamSteps } from './helpers/adam.js';
 import { outSize, randomSource, relError, rng } from './helpers/random-kernels.js';
 
 const { int, pick, randomTensor, randomConv } = randomSource(20251126);
@@ -223,4 +225,18 @@ describe('one training step on real MNIST gives the same weights on wasm and on 
     // The step really changed the weights (a no-op would pass the comparison above).
     expect(wasm.after.some((w, i) => w.some((v, j) => Math.abs(v - stock.before[i][j]) > 1e-6))).toBe(true);
   }, 120_000);
+});
+
+describe('Adam, fused into one loop a weight on the wasm backend, gives what tf.train.adam gives', () => {
+  it('three steps with a changing learning rate, no TF.js kernels, no tensors left', async () => {
+    await tf.setBackend('wasm');
+    registerWasmKernels();
+    const ours = await threeAdamSteps(() => new FusedAdam(0.01));
+    const stock = await threeAdamSteps(() => tf.train.adam(0.01));
+    expect(ours.leaked).toBe(0);
+    expect(ours.kernels).toBe(0);
+    expect(stock.kernels).toBeGreaterThan(30); // 13 a weight
+    ours.after.forEach((w, i) => expect(relError(stock.after[i], w), `weight ${i}`).toBeLessThan(1e-5));
+    ours.after.forEach((w, i) => expect(relError(ours.start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
+  });
 });

@@ -26,6 +26,11 @@ export class KernelOverrides<Args> {
     return [...this.stock.keys()];
   }
 
+  /** Whether ours are registered. */
+  get active(): boolean {
+    return this.stock.size > 0;
+  }
+
   /** Put the stock kernels back. */
   unregister(): void {
     for (const [name, original] of this.stock) {

@@ -1,8 +1,8 @@
 // Model presets: the layers of each network, and the optimizer that trains it.
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdam } from './adam.js';
 import { IMAGE_SIDE } from '../../src-shared/domain.js';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
-import { WebGpuAdam } from './webgpu/adam.js';
 import { DeviceDropout } from './webgpu/dropout.js';
 
 const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
@@ -77,7 +77,7 @@ const BUILDERS: Record<PresetName, () => tf.Sequential> = { seed, 'keras-cnn': k
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.getBackend() === 'webgpu' ? new WebGpuAdam(learningRate) : tf.train.adam(learningRate);
+      return new FusedAdam(learningRate);
     case 'sgd':
       return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop':

@@ -5,22 +5,18 @@ import { conv2dBackpropFilter, type FilterGradArgs } from './filter-grad.js';
 
 const overrides = new KernelOverrides<FilterGradArgs>('webgpu', { Conv2DBackpropFilter: conv2dBackpropFilter });
 
-let active = false;
-
 /** Register the kernels (idempotent); returns the names now served by ours. */
 export function registerWebGpuKernels(): string[] {
-  active = true;
   return overrides.register();
 }
 
 /** Put the stock kernels back (numerics comparisons in tests, --stock-kernels in the GPU check). */
 export function unregisterWebGpuKernels(): void {
-  active = false;
   overrides.unregister();
 }
 
 /** Whether Digit Lab's own webgpu code is in use (the kernels above, the two-kernel Adam in adam.ts and the
  *  GPU-made dropout mask in dropout.ts). */
 export function ownWebGpuKernels(): boolean {
-  return active;
+  return overrides.active;
 }

@@ -192,6 +192,8 @@ thread in Node), \`index.ts\` adds or replaces these kernels, each checked again
 - MaxPoolGrad, Sum over leading axes (bias gradients), broadcasting Add / Sub / Multiply / RealDiv (bias adds,
   Adam's scalars) (stock: scalar loops over 4-D indices): the JS kernels' loops on the wasm heap (\`js-on-heap.ts\`).
 - ClipByValue: keeps NaN as on the CPU backend (the loss's clip must not hide a diverged model).
+- Adam (\`src-main/engine/adam.ts\`, both CPU paths): one loop a weight instead of TF.js's 13 kernels a weight
+  (116 kernel calls a \`fast\` step); the 2×2 max pools' gradient in one pass (\`kernels/max-pool-grad.ts\`).
 
 ## What the JS kernels do (\`--backend js\`)
 

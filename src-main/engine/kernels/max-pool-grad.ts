@@ -2,15 +2,16 @@
 // Layouts: input x [batch, inH, inW, C], dy [batch, outH, outW, C], dx like x.
 import { maxPoolArgmax, poolGeometry, type PoolGeometry } from './pool-geometry.js';
 import type { CpuKernelArgs, FastKernel } from './types.js';
-import { float32Values } from './types.js';
+import { float32Values, newOutput } from './types.js';
 
 export const maxPoolGrad: FastKernel = ({ inputs, backend, attrs }: CpuKernelArgs) => {
-  const x = float32Values(backend, inputs.input);
-  const dy = float32Values(backend, inputs.dy);
-  if (!x || !dy) return null;
+  if (!float32Values(backend, inputs.input) || !float32Values(backend, inputs.dy)) return null;
   const g = poolGeometry(inputs.input!.shape, attrs);
   if (!g) return null;
-  const dx = new Float32Array(x.length);
+  const out = newOutput(backend, inputs.input!.shape);
+  const x = float32Values(backend, inputs.input)!; // read after the output exists: the wasm heap may have grown
+  const dy = float32Values(backend, inputs.dy)!;
+  const dx = out.values.fill(0);
   if (isTiled2x2(g)) maxPoolGrad2x2(x, dy, g, dx);
   else {
     const argmax = maxPoolArgmax(x, g);
@@ -19,7 +20,7 @@ export const maxPoolGrad: FastKernel = ({ inputs, backend, attrs }: CpuKernelArg
       if (at >= 0) dx[at] += dy[o];
     }
   }
-  return backend.makeTensorInfo(inputs.input!.shape, 'float32', dx);
+  return out.tensor();
 };
 
 /** The presets' pool: 2×2 windows at stride 2 with no padding, so the windows tile x without overlap. */

@@ -1,5 +1,5 @@
 // Runs one of the JS kernels (kernels/, written for the `cpu` backend) on the wasm backend's heap:
-// its inputs are read in place, its output is copied into a new wasm tensor. For loops that the
+// its inputs are read in place; its output is written in place (newOutput) or copied into a new wasm tensor. For loops that the
 // stock wasm kernels run badly (a reduction over leading axes, pooling gradients, broadcasting).
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackend, FastKernel } from '../kernels/types.js';
@@ -14,6 +14,10 @@ export function onWasmHeap(kernel: FastKernel): WasmKernel {
           if (!d || d.dtype !== 'float32') return {};
           return { values: backend.typedArrayFromHeap({ dataId: dataId as tf.DataId, shape: d.shape, dtype: d.dtype }) };
         },
+      },
+      writableOutput(shape) {
+        const info = backend.makeOutput(shape, 'float32');
+        return { info, values: backend.typedArrayFromHeap(info) as Float32Array };
       },
       makeTensorInfo(shape, dtype, values) {
         // The inputs' views are not read after this point: allocating may grow (and detach) the heap.

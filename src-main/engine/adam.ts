@@ -5,7 +5,7 @@
 // Same formula: w ← w − lr · m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), m and v updated first.
 import * as tf from '@tensorflow/tfjs';
 import { fastKernelsActive } from './kernels/index.js';
-import { wasmKernelsActive } from './wasm/index.js';
+import { wasmKernelsActive } from './wasm/kernel-call.js'; // not wasm/index.js: that loads the wasm backend's files
 import { adamOnGpu } from './webgpu/adam.js';
 import { ownWebGpuKernels } from './webgpu/kernels.js';
 

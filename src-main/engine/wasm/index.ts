@@ -64,11 +64,6 @@ export function unregisterWasmKernels(): void {
   }
 }
 
-/** Whether our kernels serve the wasm backend now. */
-export function wasmKernelsActive(): boolean {
-  return stockKernels.size > 0;
-}
-
 /** Loads the wasm backend, adds our kernels and makes it the active backend. */
 export async function startWasm(threads?: number): Promise<WasmLoad> {
   const load = await loadWasmBackend(threads);

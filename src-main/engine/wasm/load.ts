@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveResources } from '../../resources.js';
 import { BACKEND } from './kernel-call.js';
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url); // not `require`: a bundle may declare its own
 
 /** The files of tfjs-backend-wasm that are loaded at run time (ship them unpacked: electron-builder.yml). */
 export const WASM_FILES = {
@@ -49,9 +49,9 @@ export function wantedThreads(env: Record<string, string | undefined> = process.
 }
 
 async function loadThreaded(dir: string, threads: number): Promise<EmscriptenModule> {
-  const factory = require(path.join(dir, WASM_FILES.threaded)) as Factory;
+  const factory = nodeRequire(path.join(dir, WASM_FILES.threaded)) as Factory;
   // Emscripten writes the worker script into a template literal: its "\n" escapes became newlines.
-  const { wasmWorkerContents } = require(path.join(dir, WASM_FILES.threadedWorker)) as { wasmWorkerContents: string };
+  const { wasmWorkerContents } = nodeRequire(path.join(dir, WASM_FILES.threadedWorker)) as { wasmWorkerContents: string };
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
   // The script is CommonJS (it calls require): never let an inherited --input-type=module make it ESM.
   const execArgv = [...process.execArgv.filter((a) => !a.startsWith('--input-type')), '--input-type=commonjs'];
@@ -82,7 +82,7 @@ async function loadThreaded(dir: string, threads: number): Promise<EmscriptenMod
 }
 
 async function loadSingle(dir: string): Promise<EmscriptenModule> {
-  const factory = require(path.join(dir, WASM_FILES.single)) as Factory;
+  const factory = nodeRequire(path.join(dir, WASM_FILES.single)) as Factory;
   return factory({ locateFile: (file: string) => path.join(dir, file.endsWith('.wasm') ? WASM_FILES.simdBinary : file) });
 }
 

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mnistBatch, mnistSplit } from '../bench/mnist-batch.js';
 import { CHUNKING, chunkImages } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { registerWasmKernels, startWasm, unregisterWasmKernels, WASM_KERNEL_NAMES } from '../src-main/engine/wasm/index.js';
-import { FusedAdam } from '../src-main/engine/adam.js';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
-import { threeAdamSteps } from './helpers/adam.js';
+import { expectFusedAdamAsTfAdam } from './helpers/adam.js';
 import { outSize, randomSource, relError, rng } from './helpers/random-kernels.js';
 
 const { int, pick, randomTensor, randomConv } = randomSource(20251126);
@@ -231,12 +230,8 @@ describe('Adam, fused into one loop a weight on the wasm backend, gives what tf.
   it('three steps with a changing learning rate, no TF.js kernels, no tensors left', async () => {
     await tf.setBackend('wasm');
     registerWasmKernels();
-    const ours = await threeAdamSteps(() => new FusedAdam(0.01));
-    const stock = await threeAdamSteps(() => tf.train.adam(0.01));
-    expect(ours.leaked).toBe(0);
-    expect(ours.kernels).toBe(0);
-    expect(stock.kernels).toBeGreaterThan(30); // 13 a weight
-    ours.after.forEach((w, i) => expect(relError(stock.after[i], w), `weight ${i}`).toBeLessThan(1e-5));
-    ours.after.forEach((w, i) => expect(relError(ours.start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
+    const kernels = await expectFusedAdamAsTfAdam();
+    expect(kernels.ours).toBe(0);
+    expect(kernels.stock).toBeGreaterThanOrEqual(3 * 13); // TF.js: 13 or more a weight
   });
 });

@@ -2,11 +2,14 @@
 // and gradients of the `fast` preset's shapes: the weights after them, and how many tensors were left
 // behind, and how many TF.js kernels the last step ran. For comparing a fused Adam with tf.train.adam.
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+import { FusedAdam } from '../../src-main/engine/adam.js';
 import { mulberry32 } from '../../src-shared/random.js';
+import { relError } from './stats.js';
 
 const SHAPES = [[5, 5, 1, 16], [16], [800, 10]];
 
-export async function threeAdamSteps(makeOptimizer: () => tf.Optimizer): Promise<{ start: Float32Array[]; after: Float32Array[]; leaked: number; kernels: number }> {
+async function threeAdamSteps(makeOptimizer: () => tf.Optimizer): Promise<{ start: Float32Array[]; after: Float32Array[]; leaked: number; kernels: number }> {
   const rng = mulberry32(5);
   const start = SHAPES.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng() - 0.5));
   const grads = [0, 1, 2].map(() => SHAPES.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (rng() - 0.5) * 0.1)));
@@ -24,4 +27,17 @@ export async function threeAdamSteps(makeOptimizer: () => tf.Optimizer): Promise
   tf.dispose(vars);
   optimizer.dispose();
   return { start, after, leaked: tf.memory().numTensors - before, kernels };
+}
+
+/**
+ * Three steps of FusedAdam and of tf.train.adam on the active backend: ours must give the same weights
+ * (within 1e-5), move every weight and leave no tensor behind. Returns the TF.js kernels each ran in a step.
+ */
+export async function expectFusedAdamAsTfAdam(): Promise<{ ours: number; stock: number }> {
+  const ours = await threeAdamSteps(() => new FusedAdam(0.01));
+  const stock = await threeAdamSteps(() => tf.train.adam(0.01));
+  expect(ours.leaked).toBe(0);
+  ours.after.forEach((w, i) => expect(relError(stock.after[i], w), `weight ${i}`).toBeLessThan(1e-5));
+  ours.after.forEach((w, i) => expect(relError(ours.start[i], w), `weight ${i} moved`).toBeGreaterThan(1e-3));
+  return { ours: ours.kernels, stock: stock.kernels };
 }

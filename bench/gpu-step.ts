@@ -46,13 +46,14 @@ backend.runWebGPUProgram = (...args: Parameters<typeof runProgram>) => {
 /** CPU time of this (the main) thread in ms: what encoding costs, whatever else shares the cores. Linux only
  *  (/proc/thread-self/schedstat); elsewhere the process's CPU time, which also counts Dawn's and the driver's threads. */
 const SCHEDSTAT = '/proc/thread-self/schedstat';
-const threadCpuMs = fs.existsSync(SCHEDSTAT)
+const hasSchedstat = fs.existsSync(SCHEDSTAT);
+const threadCpuMs = hasSchedstat
   ? () => Number(fs.readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6
   : () => {
       const { user, system } = process.cpuUsage();
       return (user + system) / 1000;
     };
-if (!fs.existsSync(SCHEDSTAT)) console.log(`no ${SCHEDSTAT}: host CPU is the whole process's CPU time`);
+if (!hasSchedstat) console.log(`no ${SCHEDSTAT}: host CPU is the whole process's CPU time`);
 
 const data = loadMnist();
 const order = [...batchIndices(data.train.count, batchSize, mulberry32(1))];

@@ -4,10 +4,8 @@
 // Float32Arrays), two kernels on webgpu (webgpu/adam.ts); elsewhere (tfjs-node, stock kernels) TF.js's own runs.
 // Same formula: w ← w − lr · m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), m and v updated first.
 import * as tf from '@tensorflow/tfjs';
-import { fastKernelsActive } from './kernels/index.js';
-import { wasmKernelsActive } from './wasm/kernel-call.js'; // not wasm/index.js: that loads the wasm backend's files
+import { ownKernelsActive } from './kernel-overrides.js';
 import { adamOnGpu } from './webgpu/adam.js';
-import { ownWebGpuKernels } from './webgpu/kernels.js';
 
 /** The numbers of one Adam step: bias1 = 1 − β₁ᵗ, bias2 = 1 − β₂ᵗ. */
 export interface AdamStep {
@@ -21,16 +19,10 @@ export interface AdamStep {
 
 /** Where the fused update runs on the active backend, or null for TF.js's own. */
 function fusedOn(): 'cpu' | 'gpu' | null {
-  switch (tf.getBackend()) {
-    case 'cpu':
-      return fastKernelsActive() ? 'cpu' : null;
-    case 'wasm':
-      return wasmKernelsActive() ? 'cpu' : null;
-    case 'webgpu':
-      return ownWebGpuKernels() ? 'gpu' : null;
-    default:
-      return null;
-  }
+  const backend = tf.getBackend();
+  if (!ownKernelsActive(backend)) return null;
+  if (backend === 'webgpu') return 'gpu';
+  return backend === 'cpu' || backend === 'wasm' ? 'cpu' : null;
 }
 
 /** One Adam step of weight values `w` (in place) from gradient `g`; `mv` holds [m…, v…], updated in place. */

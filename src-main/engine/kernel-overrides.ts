@@ -4,6 +4,21 @@ import * as tf from '@tensorflow/tfjs';
 
 export type OverrideKernel<Args> = (args: Args) => tf.TensorInfo | null;
 
+/** Backends whose kernels are Digit Lab's now: KernelOverrides (cpu, webgpu) and the wasm path's registration. */
+const served = new Set<string>();
+
+/** Record whether our kernels serve `backend` (called by whoever registers or unregisters them). */
+export function setOwnKernels(backend: string, on: boolean): void {
+  if (on) served.add(backend);
+  else served.delete(backend);
+}
+
+/** Whether our kernels serve `backend` (default: the active one): the code written with them (the fused Adam,
+ *  GPU dropout) runs only then, so that unregistering gives TF.js's stock path whole (tests, benchmarks). */
+export function ownKernelsActive(backend: string = tf.getBackend()): boolean {
+  return served.has(backend);
+}
+
 export class KernelOverrides<Args> {
   private readonly stock = new Map<string, tf.KernelConfig>();
 
@@ -23,12 +38,8 @@ export class KernelOverrides<Args> {
       tf.unregisterKernel(name, this.backend);
       tf.registerKernel({ ...original, kernelFunc });
     }
+    setOwnKernels(this.backend, this.stock.size > 0);
     return [...this.stock.keys()];
-  }
-
-  /** Whether ours are registered. */
-  get active(): boolean {
-    return this.stock.size > 0;
   }
 
   /** Put the stock kernels back. */
@@ -38,5 +49,6 @@ export class KernelOverrides<Args> {
       tf.registerKernel(original);
     }
     this.stock.clear();
+    setOwnKernels(this.backend, false);
   }
 }

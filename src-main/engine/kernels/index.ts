@@ -65,10 +65,6 @@ export function unregisterFastKernels(): void {
   overrides.unregister();
 }
 
-/** Whether the fast kernels serve the 'cpu' backend now. */
-export function fastKernelsActive(): boolean {
-  return overrides.active;
-}
 
 export { DEFAULT_MIN_MACS, helperActive, parallelStats, setSplitPolicy, startHelper, stopHelper } from './parallel.js';
 export { splitDecisions } from './split-policy.js';

@@ -12,6 +12,7 @@ import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
+import { setOwnKernels } from '../kernel-overrides.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -50,6 +51,7 @@ export function registerWasmKernels(): void {
     tf.unregisterKernel(kernelName, BACKEND);
     tf.registerKernel({ ...original, kernelFunc });
   }
+  setOwnKernels(BACKEND, true);
 }
 
 /** Puts the stock kernels back and removes the added ones (for comparisons in tests and benchmarks). */
@@ -62,6 +64,7 @@ export function unregisterWasmKernels(): void {
   for (const kernelName of Object.keys(ADDED)) {
     if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
   }
+  setOwnKernels(BACKEND, false);
 }
 
 /** Loads the wasm backend, adds our kernels and makes it the active backend. */

@@ -41,10 +41,6 @@ export function runKernel(
 /** The stock kernels that ours wrap (index.ts fills it). */
 export const stockKernels = new Map<string, tf.KernelConfig>();
 
-/** Whether our kernels serve the wasm backend now (index.ts registers them). */
-export function wasmKernelsActive(): boolean {
-  return stockKernels.size > 0;
-}
 
 /** Runs kernels on TensorInfos and disposes every intermediate one at the end. */
 export class Scratch {

@@ -25,7 +25,7 @@ const weightProgram = (n: number) =>
 /** One Adam step of `weight` (inside a tidy); returns its [m, v] variable, made on the first step. */
 export function adamOnGpu(weight: tf.Variable, grad: tf.Tensor, moments: tf.Variable | undefined, step: AdamStep): tf.Variable {
   const n = weight.size;
-  const mv = moments ?? tf.keep(tf.variable(tf.zeros([2 * n]), false));
+  const mv = moments ?? tf.variable(tf.zeros([2 * n]), false); // variables outlive the tidy
   mv.assign(runProgram(momentsProgram(n), [mv, grad], [
     { type: 'float32', data: [step.beta1] }, { type: 'float32', data: [step.beta2] }, { type: 'int32', data: [n] },
   ]));

@@ -4,7 +4,7 @@
 // the mask: keep with probability 1 − rate, and scale what is kept by 1 / (1 − rate), as tf.dropout does.
 // The layer saves as Keras' and TF.js's `Dropout` and behaves as it does off the GPU and in inference.
 import * as tf from '@tensorflow/tfjs';
-import { ownWebGpuKernels } from './kernels.js';
+import { ownKernelsActive } from '../kernel-overrides.js';
 import { ElementwiseProgram, runProgram } from './program.js';
 
 /** PCG hash (Jarzynski & Olano, "Hash functions for GPU rendering", 2020). */
@@ -42,7 +42,7 @@ export class DeviceDropout extends StockDropout {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const rate = this.gpuRate;
-    if (!kwargs.training || rate === undefined || tf.getBackend() !== 'webgpu' || !ownWebGpuKernels()) return super.call(inputs, kwargs);
+    if (!kwargs.training || rate === undefined || tf.getBackend() !== 'webgpu' || !ownKernelsActive()) return super.call(inputs, kwargs);
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     return tf.tidy(() => tf.mul(x, dropoutMask(x.size, rate, Math.random() * 2 ** 32).reshape(x.shape)));
   }

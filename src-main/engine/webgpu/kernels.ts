@@ -14,9 +14,3 @@ export function registerWebGpuKernels(): string[] {
 export function unregisterWebGpuKernels(): void {
   overrides.unregister();
 }
-
-/** Whether Digit Lab's own webgpu code is in use (the kernels above, the two-kernel Adam in adam.ts and the
- *  GPU-made dropout mask in dropout.ts). */
-export function ownWebGpuKernels(): boolean {
-  return overrides.active;
-}

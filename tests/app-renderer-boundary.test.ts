@@ -1,5 +1,7 @@
 // The renderer runs sandboxed (Electron) or in a plain browser: it must never import Node built-ins or
-// Node-side code, and must talk to the engine only through lib/api.ts.
+// Node-side code, and must talk to the engine only through lib/api.ts. The other direction: the engine, CLI and
+// Electron main never import the renderer (what both sides need lives in src-shared/), and src-shared, which both
+// import, depends on neither.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -12,7 +14,7 @@ function files(dir: string): string[] {
   );
 }
 
-const IMPORT = /(?:^|\n)\s*import\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 describe('renderer boundary', () => {
@@ -35,6 +37,43 @@ describe('renderer boundary', () => {
       }
       if (!rel.endsWith(path.join('lib', 'api.ts')) && /new WebSocket\(|window\.digitLab|ipcRenderer/.test(text)) {
         problems.push(`${rel}: talks to a transport directly (use lib/api.ts)`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+/** Each import of `file` that reaches into one of `dirs` (by its specifier, resolved against the file). */
+function importsInto(file: string, dirs: string[]): string[] {
+  const found: string[] = [];
+  for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    const spec = m[1] ?? m[2];
+    const target = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
+    const hit = dirs.find((d) => target.startsWith(path.join(ROOT, d) + path.sep) || spec.includes(d));
+    if (hit) found.push(`${path.relative(ROOT, file)}: '${spec}'`);
+  }
+  return found;
+}
+
+describe('engine and shared boundary', () => {
+  const main = files(path.join(ROOT, 'src-main'));
+  const shared = files(path.join(ROOT, 'src-shared'));
+
+  it('finds the engine and shared sources', () => {
+    expect(main.length).toBeGreaterThan(10);
+    expect(shared.length).toBeGreaterThan(5);
+  });
+
+  it('src-main imports nothing from src-renderer', () => {
+    expect(main.flatMap((f) => importsInto(f, ['src-renderer']))).toEqual([]);
+  });
+
+  it('src-shared imports neither src-main nor src-renderer, nor Node built-ins', () => {
+    const problems = shared.flatMap((f) => importsInto(f, ['src-main', 'src-renderer']));
+    for (const file of shared) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[1] ?? m[2];
+        if (builtins.has(spec) || builtins.has(spec.split('/')[0])) problems.push(`${path.relative(ROOT, file)}: Node built-in '${spec}'`);
       }
     }
     expect(problems).toEqual([]);

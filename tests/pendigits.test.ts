@@ -7,8 +7,8 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderForModel, RASTER_SIDE } from '../src-renderer/lib/sketch/rasterize.js';
-import type { Stroke } from '../src-renderer/lib/sketch/strokes.js';
+import { renderForModel, RASTER_SIDE } from '../src-shared/sketch/rasterize.js';
+import type { Stroke } from '../src-shared/sketch/strokes.js';
 import { nodeRasterContext, renderPenDigits } from '../src-main/engine/data/pen-render.js';
 import {
   loadPenDigits, parsePenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, PenFileError, toSketch, type PenDigit,

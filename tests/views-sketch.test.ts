@@ -1,8 +1,8 @@
 // Unit tests of the views' plain-TypeScript pieces: the sketch stroke model, the MNIST-matched pen,
 // the throttled live-prediction runner and the virtual grid window.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Sketch, boundingBox, type ChangeReason } from '../src-renderer/lib/sketch/strokes.js';
-import { MODEL_PEN_FRACTION, modelPenWidth } from '../src-renderer/lib/sketch/pen.js';
+import { Sketch, boundingBox, type ChangeReason } from '../src-shared/sketch/strokes.js';
+import { MODEL_PEN_FRACTION, modelPenWidth } from '../src-shared/sketch/pen.js';
 import { throttleLatest } from '../src-renderer/lib/sketch/throttle.js';
 import { gridWindow } from '../src-renderer/components/mistakes/virtual.js';
 import { suggestName } from '../src-renderer/components/models/files.js';

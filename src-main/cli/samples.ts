@@ -8,7 +8,7 @@ import { defaultHome } from '../engine/engine.js';
 import { SampleStore } from '../engine/user-samples.js';
 import { floatArg, fractionArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
-import { strokesToMnist } from '../../src-renderer/lib/sketch/rasterize.js';
+import { strokesToMnist } from '../../src-shared/sketch/rasterize.js';
 import { loadPenDigits, tabletSide, toSketch } from '../engine/data/pendigits.js';
 import { nodeRasterContext } from '../engine/data/pen-render.js';
 import { formatPercent as percent } from '../../src-shared/domain.js';

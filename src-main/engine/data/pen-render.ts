@@ -1,7 +1,7 @@
 // Node adapter for the sketchpad's model rendering: a Skia canvas (@napi-rs/canvas, the same 2D
 // library Chromium uses) handed to the renderer's own `strokesToMnist`, so a pen digit becomes exactly
 // the 28×28 input the sketchpad would send (tests/pendigits.test.ts compares with Chromium).
-import { RASTER_SIDE, strokesToMnist, type RasterContext } from '../../../src-renderer/lib/sketch/rasterize.js';
+import { RASTER_SIDE, strokesToMnist, type RasterContext } from '../../../src-shared/sketch/rasterize.js';
 import type { Split } from './mnist.js';
 import { loadPenDigits, PEN_TUNING_WRITERS, tabletSide, toSketch, type PenDigit } from './pendigits.js';
 

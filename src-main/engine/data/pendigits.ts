@@ -6,7 +6,7 @@
 // Tablet boxes are 500 × 500 units with y pointing up; `toSketch` maps them onto the sketchpad's
 // unit square (y down) through the sketchpad's own stroke model, so the same points are kept.
 import { readFileSync } from 'node:fs';
-import { Sketch, type Stroke } from '../../../src-renderer/lib/sketch/strokes.js';
+import { Sketch, type Stroke } from '../../../src-shared/sketch/strokes.js';
 
 export interface PenDigit {
   label: number;

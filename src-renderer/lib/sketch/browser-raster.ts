@@ -2,10 +2,10 @@
 // the sketchpad's strokes are rendered for the model. Kept apart so rasterize.ts needs no DOM types (Node
 // renders pen digits with it too: src-main/engine/data/pen-render.ts).
 import type { PreprocessResult } from '../../../src-shared/preprocess.js';
-import { RASTER_SIDE, strokesToMnist } from './rasterize.js';
+import { RASTER_SIDE, strokesToMnist } from '../../../src-shared/sketch/rasterize.js';
 
-export { renderForModel } from './rasterize.js';
-import type { Stroke } from './strokes.js';
+export { renderForModel } from '../../../src-shared/sketch/rasterize.js';
+import type { Stroke } from '../../../src-shared/sketch/strokes.js';
 
 let canvas: OffscreenCanvas | HTMLCanvasElement | null = null;
 

@@ -2,7 +2,7 @@
 // with pointer capture (a stroke continues when the pointer leaves the pad) and coalesced events
 // (every sample the device reported, not one per frame, for smooth fast strokes). One pointer at a
 // time: a second finger is ignored rather than joined into the first stroke.
-import type { Point } from './strokes.js';
+import type { Point } from '../../../src-shared/sketch/strokes.js';
 
 export interface PointerSink {
   begin(p: Point): void;

@@ -2,7 +2,7 @@
 // MNIST-matched pen (pen.ts), then the shared MNIST preprocessing (crop, fit 20x20, centre of mass)
 // that the CLI's `predict` uses too. `strokesToMnist` takes any canvas context, so Node (the pen-digit
 // benchmark, src-main/engine/data/pen-render.ts) renders exactly what the browser renders.
-import { preprocessToMnist, type PreprocessResult } from '../../../src-shared/preprocess.js';
+import { preprocessToMnist, type PreprocessResult } from '../preprocess.js';
 import { modelPenWidth } from './pen.js';
 import { drawStrokes, type StrokeContext } from './render.js';
 import type { Stroke } from './strokes.js';

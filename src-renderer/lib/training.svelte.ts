@@ -4,6 +4,7 @@
 import type { BackendInfo, BatchProgress, EpochProgress, TrainConfig, TrainResult } from '../../src-shared/types';
 import type { Result, TrainJob } from '../../src-shared/protocol';
 import { api, whenConnected } from './api';
+import { models } from './models.svelte';
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing). */
 export class Ema {
@@ -168,8 +169,7 @@ class TrainingSession {
   async useResult(): Promise<void> {
     const name = this.result?.model;
     if (!name) return;
-    const { active } = await api.call('models.setActive', { name });
-    this.activeModel = active;
+    this.activeModel = await models.setActive(name); // the models list (and every picker) follows
   }
 
   async start(config: TrainConfig): Promise<void> {

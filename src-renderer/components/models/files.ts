@@ -4,10 +4,8 @@ import { suggestModelName } from '../../../src-shared/model-name.js';
 import { MAX_FILE_BYTES, type Params } from '../../../src-shared/protocol.js';
 import { downloadBlob } from '../shared/png.js';
 
-export interface ModelFile {
-  path: string;
-  base64: string;
-}
+/** One file of a TF.js model folder, as models.import takes it and models.export gives it. */
+export type ModelFile = Params<'models.import'>['files'][number];
 
 /** A Keras file read for models.importKeras. */
 export type KerasFile = Pick<Params<'models.importKeras'>, 'fileName' | 'base64'>;

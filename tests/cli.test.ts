@@ -7,10 +7,8 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
 import { runCli } from './helpers/cli.js';
+import { PEN_FILE } from './helpers/data.js';
 
-import { ROOT } from './helpers/browser.js';
-
-const PEN_FILE = path.resolve(ROOT, '../shared/pendigits/pendigits-orig.tra');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 
@@ -58,7 +56,7 @@ describe('digit-lab CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`\\* tiny\\s+mlp\\s+${trainedAccuracy.toFixed(2)}%\\s+2 `));
   });
 
-  it.skipIf(!fs.existsSync(PEN_FILE))('evaluate --pen draws real pen digits and reports per class and per writer', async () => {
+  it('evaluate --pen draws real pen digits and reports per class and per writer', async () => {
     const r = await cli('evaluate', 'tiny', '--pen', PEN_FILE, '--writers', '21');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/7494 pen-drawn digits/);

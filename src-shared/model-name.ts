@@ -8,11 +8,14 @@ export const MODEL_NAME_RE = /^(?!.*\.\.)[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Z
 export const MODEL_NAME_RULE =
   'use 1-64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit, without ".." and not ending in a dot or space';
 
+/** Whether `name` is a valid model name: the rule's one test, for every layer that checks one. */
+export const isModelName = (name: unknown): name is string => typeof name === 'string' && MODEL_NAME_RE.test(name);
+
 /** Why `name` is not a valid model name, or null when it is. */
 export function modelNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.length === 0) return 'enter a name';
   if (name.length > 64) return '64 characters at most';
-  return MODEL_NAME_RE.test(name) ? null : MODEL_NAME_RULE;
+  return isModelName(name) ? null : MODEL_NAME_RULE;
 }
 
 /** A valid model name (room left for a "-2" suffix) from a file or folder name, its .h5/.hdf5/.keras dropped:

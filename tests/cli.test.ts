@@ -36,6 +36,13 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 describe('digit-lab CLI', () => {
   let trainedAccuracy = 0;
 
+  it('--version prints the version in package.json', async () => {
+    const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
+    const r = await cli('--version');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
   it('train saves a model and prints the test accuracy', async () => {
     const r = await cli('train', '--preset', 'mlp', '--epochs', '2', '--train-size', '4000', '--validation-size', '500', '--name', 'tiny');
     expect(r.code, r.stderr).toBe(0);

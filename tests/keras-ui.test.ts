@@ -2,7 +2,7 @@
 // the three real Keras files (tests/data/keras) imported by file picker and by drop, with progress, test accuracy
 // and origin on the new row; bad files refused in one line with the store unchanged; Export .h5 downloads a
 // file that imports back with the same accuracy; a TF.js model's files dropped; an imported model in the Gallery.
-// Slow part: scoring each import on the 10 000 test images (the 2.1.3 file ~70 s on a loaded CPU, once).
+// Slow part: scoring each import on the 10 000 test images (the 2.1.3 file is the slowest; scored once).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';

@@ -67,13 +67,13 @@ export function createHandlers(
       return { name: await (await engine()).importModel(p.name, files) };
     },
     'models.export': async (p) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
-    // Keras .h5 (issue 14)
+    // Keras .h5
     'models.importKeras': async (p) => {
       const bytes = new Uint8Array(Buffer.from(p.base64, 'base64'));
       const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
       return finiteOrNull(r);
     },
-    // The inside view and the user's handwriting (issue 13)
+    // The inside view and the user's handwriting
     activations: async (p) => {
       const a = await (await engine()).activations(Float32Array.from(p.pixels, (v) => v / 255), p.model);
       const all = a.layers[0]?.data.buffer ?? new ArrayBuffer(0); // every layer is a view of this one buffer

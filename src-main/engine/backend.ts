@@ -81,9 +81,8 @@ export const HINTS = {
 
 /**
  * Batch size and learning rate on a GPU when none is given: larger batches keep it busy (each step costs
- * ~200 kernel launches whatever the batch), and the rate grows with √batch. `fast`, 3 epochs, same
- * training code on the CPU: batch 512 reaches 98.93% test accuracy at 0.006 and 98.65% at 0.003
- * (batch 128 at 0.003: 99.12%).
+ * ~200 kernel launches whatever the batch), and the rate grows with √batch (the runs behind the pair:
+ * docs/benchmarks.md).
  */
 export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.006 } as const;
 
@@ -106,7 +105,7 @@ async function webGpuBackend(forced: boolean, skipped: BackendInfo['skipped']): 
 
 /**
  * The WebAssembly path: tfjs-backend-wasm (XNNPACK, 128-bit SIMD) on every core, plus our kernels for
- * the gradients it lacks. Measured (docs/benchmarks.md): 3-10× the pure-JS kernels on every preset.
+ * the gradients it lacks. Faster than the pure-JS kernels on every preset (docs/benchmarks.md).
  */
 async function tryWasm(): Promise<BackendInfo> {
   const { startWasm } = await import('./wasm/index.js');

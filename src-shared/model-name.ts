@@ -1,6 +1,9 @@
 // The one model-name rule, used by the protocol schema, the model store and the UI: a name is also a folder
 // name, so it must not escape the store, hide itself (leading dot) or be mangled by Windows (trailing dot/space).
 
+/** A model name's longest length (it is also a folder name). */
+export const MODEL_NAME_MAX = 64;
+
 /** 1-64 characters: letters, digits, space, dot, dash, underscore; starts with a letter or digit; no "..";
  *  does not end with a dot or a space. */
 export const MODEL_NAME_RE = /^(?!.*\.\.)[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9_-])?$/;
@@ -14,7 +17,7 @@ export const isModelName = (name: unknown): name is string => typeof name === 's
 /** Why `name` is not a valid model name, or null when it is. */
 export function modelNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.length === 0) return 'enter a name';
-  if (name.length > 64) return '64 characters at most';
+  if (name.length > MODEL_NAME_MAX) return `${MODEL_NAME_MAX} characters at most`;
   return isModelName(name) ? null : MODEL_NAME_RULE;
 }
 

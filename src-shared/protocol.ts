@@ -3,7 +3,7 @@
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
-import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
+import { MODEL_NAME_MAX, MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { AUGMENTS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
@@ -13,7 +13,7 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const modelName = z.string().min(1).max(64).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
+const modelName = z.string().min(1).max(MODEL_NAME_MAX).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
 const probs = z.array(z.number()).length(CLASSES);
 const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
 

@@ -1,5 +1,5 @@
 // `tsx bench/finetune-pen.ts`: does fine-tuning on a person's own handwriting help that person?
-// Real pen-drawn digits (UCI pendigits, training writers only: ../shared/pendigits/pendigits-orig.tra;
+// Real pen-drawn digits (UCI pendigits, training writers only: tests/data/pendigits/pendigits-orig.tra;
 // E. Alpaydin, F. Alimoglu, 1998, CC BY 4.0), rendered as the sketchpad would and preprocessed like
 // MNIST. Per writer and k: the first k drawings of each digit become the examples, the shipped
 // default model is fine-tuned on them (engine.finetune, the product path, defaults), and the writer's
@@ -16,9 +16,10 @@ import { argmax, PIXELS } from '../src-shared/domain.js';
 // The drawing → 28×28 renderer: swap this one import for the shared sketchpad-exact one when it lands.
 import { loadPenDigits } from '../src-main/engine/data/pendigits.js';
 import { renderPenDigits } from '../src-main/engine/data/pen-render.js';
+import { PEN_FILE as IN_REPO_PEN_FILE } from '../tests/helpers/data.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PEN_FILE = process.env.PENDIGITS ?? path.join(ROOT, '../shared/pendigits/pendigits-orig.tra');
+const PEN_FILE = process.env.PENDIGITS ?? IN_REPO_PEN_FILE;
 const KS = (process.env.KS ?? '5,20').split(',').map(Number);
 const WRITERS = Number(process.env.WRITERS ?? 0);
 const STEPS = process.env.STEPS ? Number(process.env.STEPS) : undefined;

@@ -1,7 +1,7 @@
 // Host cost of a WebGPU training step: how long the CPU takes to encode one step of a preset (the batch
 // gather, the forward and backward pass, Adam), and how many GPU programs it launches. On a real GPU this
-// host time, not the arithmetic, bounds a step of the small networks (the issue 12 profile on an H200:
-// 33 ms of a 53 ms step). Digit Lab's webgpu code and TF.js's stock path are timed side by side, alternating.
+// host time, not the arithmetic, bounds a step of the small networks (the profile: docs/benchmarks.md).
+// Digit Lab's webgpu code and TF.js's stock path are timed side by side, alternating.
 // Usage: npm run bench:gpu -- [--preset fast] [--batch 512] [--steps 20] [--rounds 3]; writes its section of
 // docs/benchmarks.md. Needs a WebGPU adapter: Mesa's lavapipe is enough, as the host time is the main thread's
 // CPU time (its kernels run on the CPU too, in other threads; the whole-step time there is no GPU figure).

@@ -1,5 +1,5 @@
 // Real-handwriting benchmark (part of `npm run bench`; alone: `npx tsx bench/pen.ts [model]`): the shipped
-// default model (or the one named) on the UCI pendigits training file in ../shared/pendigits, every digit
+// default model (or the one named) on the UCI pendigits training file in tests/data/pendigits, every digit
 // drawn as the sketchpad draws it. Reported on the held-out writers, per class and per writer; the tuning
 // writers' figure is printed beside it (models may have been tuned or trained on those).
 import fs from 'node:fs';
@@ -12,9 +12,9 @@ import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS } from '../src-m
 import { renderPenDigits } from '../src-main/engine/data/pen-render.js';
 import { createEngine } from '../src-main/engine/engine.js';
 import { penProbs, penReport } from '../src-main/engine/pen-eval.js';
+import { PEN_FILE } from '../tests/helpers/data.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const PEN_FILE = path.resolve(here, '../../shared/pendigits/pendigits-orig.tra');
 
 const md = (header: string[], rows: (string | number)[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

@@ -226,10 +226,10 @@ this machine, same day): 28×28×1→8 5×5: 19 ms; 12×12×8→16 5×5: 20 ms; 
 `;
 
 const target = path.join(here, '..', 'docs', 'benchmarks.md');
-// Keep the sections other scripts own (between markers): the time-to-99% table, bench/finetune-pen.ts's table and
-// bench:latency's section.
+// Keep the sections other scripts own (between markers): the time-to-99% table, bench/finetune-pen.ts's table,
+// bench:latency's and bench:gpu's sections, and the hand-kept design figures.
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
-const kept = ['time-to-99', 'finetune-pen', 'latency', 'gpu-step'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
+const kept = ['time-to-99', 'finetune-pen', 'latency', 'gpu-step', 'design-figures'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
 const body = [doc.trimEnd(), pen.trimEnd(), ...kept.filter(Boolean)].filter(Boolean).join('\n\n');
 writeFileSync(`${target}.tmp`, `${body}\n`);
 renameSync(`${target}.tmp`, target);

@@ -14,6 +14,14 @@ import { fileURLToPath } from 'node:url';
 
 export type Layout = 'dev' | 'packaged';
 
+/** The four MNIST-format IDX files a data folder holds (each raw, or gzipped with `.gz`). */
+export const MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
 export interface ResourceOptions {
   /** Electron's process.resourcesPath; default process.resourcesPath, else the folder holding app.asar. */
   resourcesPath?: string;
@@ -84,6 +92,16 @@ export function findAppRoot(from: string): string {
 function electronResourcesPath(): string | undefined {
   const rp = (process as { resourcesPath?: unknown }).resourcesPath;
   return typeof rp === 'string' && rp ? rp : undefined;
+}
+
+/** Digit Lab's version from its package.json (the CLI's --version, the engine's status); '0.0.0' when unreadable. */
+export function appVersion(from = path.dirname(fileURLToPath(import.meta.url))): string {
+  try {
+    const pkg = path.join(findAppRoot(from), 'package.json');
+    return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
 }
 
 /** True when `appRoot` is the app inside Electron's resources folder (app.asar, or app/ without asar). */
@@ -197,7 +215,7 @@ export function missingResources(paths: ResourcePaths): string[] {
   need(paths.mainEntry, 'main process entry');
   need(paths.preload, 'preload script');
   need(paths.rendererIndex, 'renderer');
-  for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+  for (const name of Object.values(MNIST_FILES)) {
     const raw = path.join(paths.mnistDir, name);
     if (!fs.existsSync(raw) && !fs.existsSync(`${raw}.gz`)) problems.push(`MNIST file not found: ${raw} (or ${name}.gz)`);
   }

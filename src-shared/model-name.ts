@@ -1,6 +1,9 @@
 // The one model-name rule, used by the protocol schema, the model store and the UI: a name is also a folder
 // name, so it must not escape the store, hide itself (leading dot) or be mangled by Windows (trailing dot/space).
 
+/** A model name's longest length (it is also a folder name). */
+export const MODEL_NAME_MAX = 64;
+
 /** 1-64 characters: letters, digits, space, dot, dash, underscore; starts with a letter or digit; no "..";
  *  does not end with a dot or a space. */
 export const MODEL_NAME_RE = /^(?!.*\.\.)[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9_-])?$/;
@@ -8,11 +11,14 @@ export const MODEL_NAME_RE = /^(?!.*\.\.)[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Z
 export const MODEL_NAME_RULE =
   'use 1-64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit, without ".." and not ending in a dot or space';
 
+/** Whether `name` is a valid model name: the rule's one test, for every layer that checks one. */
+export const isModelName = (name: unknown): name is string => typeof name === 'string' && MODEL_NAME_RE.test(name);
+
 /** Why `name` is not a valid model name, or null when it is. */
 export function modelNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.length === 0) return 'enter a name';
-  if (name.length > 64) return '64 characters at most';
-  return MODEL_NAME_RE.test(name) ? null : MODEL_NAME_RULE;
+  if (name.length > MODEL_NAME_MAX) return `${MODEL_NAME_MAX} characters at most`;
+  return isModelName(name) ? null : MODEL_NAME_RULE;
 }
 
 /** A valid model name (room left for a "-2" suffix) from a file or folder name, its .h5/.hdf5/.keras dropped:

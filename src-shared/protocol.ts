@@ -3,7 +3,7 @@
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
-import { MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
+import { MODEL_NAME_MAX, MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { AUGMENTS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
@@ -13,7 +13,7 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const modelName = z.string().min(1).max(64).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
+const modelName = z.string().min(1).max(MODEL_NAME_MAX).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
 const probs = z.array(z.number()).length(CLASSES);
 const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
 
@@ -112,7 +112,7 @@ const trainResultSchema = z.object({
 /** A training job as seen by a (re-)attaching client: its config and everything it reported so far. */
 const jobSchema = z.object({
   id: z.string(),
-  /** 'finetune' jobs (issue 13) run through the same machinery; the Train view shows only 'train' jobs. */
+  /** 'finetune' jobs run through the same machinery; the Train view shows only 'train' jobs. */
   kind: z.enum(['train', 'finetune']),
   state: z.enum(['running', 'stopping', 'done', 'stopped', 'failed']),
   config: trainConfigSchema,
@@ -124,7 +124,7 @@ const jobSchema = z.object({
 });
 const fileSchema = z.object({ path: z.string().min(1).max(200), base64: z.string() });
 
-// Keras .h5 files in and out (issue 14; docs/keras.md). `models.importKeras` reads, checks and evaluates the file
+// Keras .h5 files in and out (docs/keras.md). `models.importKeras` reads, checks and evaluates the file
 // (`evalProgress` events while it scores the test set), then saves it; nothing is saved on error.
 const base64 = z
   .string()
@@ -138,7 +138,7 @@ const kerasMethods = {
   'models.exportKeras': { params: z.object({ name: modelName }), result: z.object({ fileName: z.string(), base64: z.string() }) },
 } as const;
 
-// The inside view and the user's handwriting (issue 13). `activations` sends every layer's output for one image as
+// The inside view and the user's handwriting. `activations` sends every layer's output for one image as
 // ONE little-endian Float32Array in base64, with each layer's place in it (offset, length in floats); the renderer's
 // api layer turns it back into Float32Array views. `finetune` runs as a background job like `train`: it returns a
 // job id, streams `batch` events and ends with `finetuneDone` (or `error`); `stop` stops it.

@@ -7,10 +7,8 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
 import { runCli } from './helpers/cli.js';
+import { PEN_FILE } from './helpers/data.js';
 
-import { ROOT } from './helpers/browser.js';
-
-const PEN_FILE = path.resolve(ROOT, '../shared/pendigits/pendigits-orig.tra');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 
@@ -38,6 +36,13 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 describe('digit-lab CLI', () => {
   let trainedAccuracy = 0;
 
+  it('--version prints the version in package.json', async () => {
+    const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
+    const r = await cli('--version');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
   it('train saves a model and prints the test accuracy', async () => {
     const r = await cli('train', '--preset', 'mlp', '--epochs', '2', '--train-size', '4000', '--validation-size', '500', '--name', 'tiny');
     expect(r.code, r.stderr).toBe(0);
@@ -58,7 +63,7 @@ describe('digit-lab CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`\\* tiny\\s+mlp\\s+${trainedAccuracy.toFixed(2)}%\\s+2 `));
   });
 
-  it.skipIf(!fs.existsSync(PEN_FILE))('evaluate --pen draws real pen digits and reports per class and per writer', async () => {
+  it('evaluate --pen draws real pen digits and reports per class and per writer', async () => {
     const r = await cli('evaluate', 'tiny', '--pen', PEN_FILE, '--writers', '21');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/7494 pen-drawn digits/);

@@ -9,13 +9,12 @@ import { loadPenDigits, PEN_HELDOUT_WRITERS } from '../src-main/engine/data/pend
 import { renderPenDigits } from '../src-main/engine/data/pen-render.js';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { penProbs, penReport } from '../src-main/engine/pen-eval.js';
-import { ROOT } from './helpers/browser.js';
+import { PEN_FILE } from './helpers/data.js';
 import type { ModelMeta } from '../src-shared/types.js';
 
 const DIR = path.resolve('models/default');
 const TARGET = 0.995;
 const PEN_TARGET = 0.98;
-const PEN_FILE = path.resolve(ROOT, '../shared/pendigits/pendigits-orig.tra');
 let engine: DigitLabEngine;
 let home: string;
 let meta: ModelMeta;
@@ -60,7 +59,7 @@ describe('shipped default model', () => {
     expect(r.confusion).toEqual(meta.confusion);
   });
 
-  it.skipIf(!fs.existsSync(PEN_FILE))(`reads ≥ ${PEN_TARGET * 100}% of the held-out writers' pen-drawn digits`, async () => {
+  it(`reads ≥ ${PEN_TARGET * 100}% of the held-out writers' pen-drawn digits`, async () => {
     const digits = loadPenDigits(PEN_FILE).filter((d) => PEN_HELDOUT_WRITERS.includes(d.writer));
     const probs = await penProbs(await renderPenDigits(digits), async (x) => (await engine.predict(x, 'default')).probs);
     const r = penReport(digits, probs);

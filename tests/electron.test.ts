@@ -1,5 +1,7 @@
 // Electron: the electron-vite build (always), and the app itself via Playwright's _electron where the Electron
 // binary is installed (it cannot be downloaded on every machine: then the launch test is skipped, saying why).
+// DIGIT_LAB_ELECTRON_APP=<executable> launches a packaged app instead of the dev build: the release workflow
+// runs this file again on the AppImage it built.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +11,11 @@ import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/browser.js';
 
+/** A packaged app's executable (the AppImage), launched as it is: it holds its own app, data and models. */
+const PACKAGED = process.env.DIGIT_LAB_ELECTRON_APP || null;
+
 function electronBinary(): { path: string | null; reason: string } {
+  if (PACKAGED) return { path: PACKAGED, reason: '' }; // named on purpose: a missing file fails the launch, not skips it
   try {
     const p = createRequire(import.meta.url)('electron') as string;
     if (existsSync(p)) return { path: p, reason: '' };
@@ -63,7 +69,7 @@ describe('Electron build', () => {
   });
 });
 
-describe.skipIf(!!launchSkip)('Electron app', () => {
+describe.skipIf(!!launchSkip)(`Electron app (${PACKAGED ? `packaged: ${path.basename(PACKAGED)}` : 'dev build'})`, () => {
   let app: ElectronApplication;
   let home: string;
 
@@ -72,8 +78,9 @@ describe.skipIf(!!launchSkip)('Electron app', () => {
     app = await _electron.launch({
       executablePath: binary.path!,
       // Chromium refuses its OS sandbox as root (containers): the renderer stays sandboxed by webPreferences.
-      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ROOT],
-      cwd: ROOT,
+      // The dev build is Electron's binary given the checkout; a packaged app is started from elsewhere, alone.
+      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ...(PACKAGED ? [] : [ROOT])],
+      cwd: PACKAGED ? home : ROOT,
       env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' } as Record<string, string>,
     });
   });

@@ -14,8 +14,8 @@ import { argmax } from '../src-shared/domain.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { SampleStore } from '../src-main/engine/user-samples.js';
 import { PRESETS } from '../src-shared/types.js';
+import { PEN_FILE as PENDIGITS } from './helpers/data.js';
 
-const PENDIGITS = path.resolve('../shared/pendigits/pendigits-orig.tra');
 let home: string;
 let engine: DigitLabEngine;
 let image: number[];
@@ -166,7 +166,7 @@ describe('user samples', () => {
     expect(fs.existsSync(corrupt)).toBe(true);
   });
 
-  it.skipIf(!fs.existsSync(PENDIGITS))('CLI: samples add --from-pen / PNG errors / list / rm (skipped without ../shared/pendigits)', async () => {
+  it('CLI: samples add --from-pen / PNG errors / list / rm', async () => {
     const run = promisify(execFile);
     const cliHome = path.join(home, 'cli');
     const cli = async (...args: string[]) => {

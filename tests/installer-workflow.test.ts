@@ -1,6 +1,7 @@
 // .github/workflows/release.yml: parses, runs on v* tags over Linux/Windows/macOS, installs (downloading
-// Electron) and runs the README's test command, runs the Electron e2e test under xvfb before building, builds
-// with electron-builder --publish never, uploads, releases; every script and file it names exists.
+// Electron) and runs the README's test command, runs the Electron e2e test under xvfb before building,
+// builds with electron-builder --publish never, runs the e2e test again on the AppImage, uploads, releases;
+// every script and file it names exists.
 // .ci/run runs the README's set-up commands verbatim.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,6 +96,19 @@ describe('release workflow', () => {
     expect(prep).toBeGreaterThan(e2e);
     expect(prep).toBeLessThan(builder);
     expect(build.steps[prep].run).toContain('npm run build:icons');
+  });
+
+  it('runs the Electron e2e test again on the packaged AppImage, after electron-builder and before the GPU edition', () => {
+    const builder = stepIndex(build, (s) => /npx electron-builder \$\{\{ matrix\.builder \}\} --publish never$/.test(s.run ?? ''));
+    const packaged = stepIndex(build, (s) => !!s.run?.includes('DIGIT_LAB_ELECTRON_APP='));
+    const gpu = stepIndex(build, (s) => !!s.run?.includes('scripts/dist-gpu.ts'));
+    expect(packaged).toBeGreaterThan(builder);
+    expect(packaged).toBeLessThan(gpu);
+    const step = build.steps[packaged];
+    expect(step.if).toBe("runner.os == 'Linux'");
+    expect(step.run).toMatch(/apps=\(release\/\*\.AppImage\)/);
+    expect(step.run).toMatch(/DIGIT_LAB_ELECTRON_APP="\$PWD\/\$\{apps\[0\]\}" xvfb-run -a npx vitest run tests\/electron\.test\.ts/);
+    expect(fs.readFileSync(path.join(ROOT, 'tests', 'electron.test.ts'), 'utf8')).toContain('process.env.DIGIT_LAB_ELECTRON_APP');
   });
 
   it('points the browser tests at the runner’s Chrome through the variable the test helper reads', () => {

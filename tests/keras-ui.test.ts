@@ -1,16 +1,16 @@
 // Keras .h5 in the Models view, in a real browser (Debian chromium via playwright-core) against browser mode:
-// the three real Keras files (../shared/keras) imported by file picker and by drop, with progress, test accuracy
+// the three real Keras files (tests/data/keras) imported by file picker and by drop, with progress, test accuracy
 // and origin on the new row; bad files refused in one line with the store unchanged; Export .h5 downloads a
 // file that imports back with the same accuracy; a TF.js model's files dropped; an imported model in the Gallery.
-// Slow part: scoring each import on the 10 000 test images (the 2.1.3 file ~70 s on a loaded CPU, once).
+// Slow part: scoring each import on the 10 000 test images (the 2.1.3 file is the slowest; scored once).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
-import { KERAS_FILES, kerasFilesMissing, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
+import { KERAS_FILES, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
-const missing = browserMissing() ?? kerasFilesMissing();
+const missing = browserMissing();
 if (missing) console.warn(`keras UI tests skipped: ${missing}`);
 
 const [LISTCONFIG, BATCHNORM, CONVNET] = KERAS_FILES;

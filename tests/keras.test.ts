@@ -1,5 +1,5 @@
-// Keras .h5 import and export with real files: three Keras MNIST CNNs of three eras (../shared/keras,
-// see its README) imported through the CLI and scored on the MNIST test set; a 0-255 model; a round
+// Keras .h5 import and export with real files: three Keras MNIST CNNs of three eras (tests/data/keras,
+// see tests/data/README.md) imported through the CLI and scored on the MNIST test set; a 0-255 model; a round
 // trip export → import with the same predictions; bad files refused in one line with the store untouched.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,11 +12,9 @@ import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js'
 import { H5Dataset, withH5File } from '../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../src-main/engine/keras/read-h5.js';
 import { runCli } from './helpers/cli.js';
-import { KERAS_DIR, KERAS_FILES, kerasFilesMissing, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
+import { KERAS_DIR, KERAS_FILES, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
 const FILES = KERAS_FILES;
-const missing = kerasFilesMissing();
-if (missing) console.warn(`keras tests skipped: ${missing}`);
 
 /** Debian's python3 with python3-h5py (optional: the h5py checks of exported files skip without it). */
 const PYTHON = '/usr/bin/python3';
@@ -60,7 +58,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe.skipIf(!!missing)('Keras .h5 import and export', () => {
+describe('Keras .h5 import and export', () => {
   let engine: DigitLabEngine;
   beforeAll(async () => {
     engine = await createEngine({ home, shippedDir: path.resolve('models') });

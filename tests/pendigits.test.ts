@@ -1,4 +1,4 @@
-// Real pen-drawn digits (../shared/pendigits, UCI pendigits training writers): the UNIPEN parser on the real
+// Real pen-drawn digits (tests/data/pendigits, UCI pendigits training writers): the UNIPEN parser on the real
 // file and on bad input, and the Node rendering of a trajectory (Skia via @napi-rs/canvas + the renderer's
 // own drawing and preprocessing code) against Chromium's, pixel for pixel, through the sketchpad's own
 // sketchToMnist on an OffscreenCanvas.
@@ -14,12 +14,9 @@ import {
   loadPenDigits, parsePenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, PenFileError, toSketch, type PenDigit,
 } from '../src-main/engine/data/pendigits.js';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT } from './helpers/browser.js';
+import { PEN_FILE as FILE } from './helpers/data.js';
 
-const FILE = path.resolve(ROOT, '../shared/pendigits/pendigits-orig.tra');
-const missing = !fs.existsSync(FILE) ? `${FILE} not found (the shared pendigits data)` : null;
-if (missing) console.warn(`pendigits tests skipped: ${missing}`);
-
-describe.skipIf(missing)('pendigits file', () => {
+describe('pendigits file', () => {
   let digits: PenDigit[];
   beforeAll(() => {
     digits = loadPenDigits(FILE);
@@ -71,8 +68,8 @@ describe.skipIf(missing)('pendigits file', () => {
   });
 });
 
-const noBrowser = missing ?? (!fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install -y chromium)` : null);
-if (noBrowser && !missing) console.warn(`pendigits browser comparison skipped: ${noBrowser}`);
+const noBrowser = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install -y chromium)` : null;
+if (noBrowser) console.warn(`pendigits browser comparison skipped: ${noBrowser}`);
 
 describe.skipIf(noBrowser)('pen digits drawn in Node match the sketchpad in Chromium', () => {
   let browser: Browser;

@@ -12,6 +12,7 @@ import { ROOT } from './helpers/browser.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
 const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
+if (missing) console.warn(`protocol-relay tests skipped: ${missing}`);
 
 describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () => {
   const received: any[] = [];

@@ -1,4 +1,4 @@
-// Issue 13 in a real browser (Debian chromium via playwright-core) against browser mode: the Inside view fills
+// The inside view and your handwriting in a real browser (Debian chromium via playwright-core) against browser mode: the Inside view fills
 // with every layer's output for a drawing (tiles per channel checked against the model's own layer list in
 // model.json), "Look inside" from the Gallery, five examples of the user's handwriting and a fine-tune that makes
 // a new model with before/after figures, and the Train view's end-of-run charts (per-digit accuracy, confusion

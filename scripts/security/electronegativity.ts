@@ -58,7 +58,7 @@ type Runner = (options: Record<string, unknown>, forCli: boolean) => Promise<{
 
 /**
  * Load the runner with its message catalogue set up offline. Its own i18n module first downloads the
- * newest translations (with retries: ~5 s per run without network); the English catalogue it ships
+ * newest translations (with retries: slow without network); the English catalogue it ships
  * is the same text, so that module is replaced, in the require cache, by one that loads just that.
  */
 function loadRunner(): Runner {

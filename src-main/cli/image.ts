@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { firstLine } from '../../src-shared/errors.js';
 
 export interface RgbaImage {
   width: number;
@@ -25,6 +26,6 @@ export function readImage(file: string): RgbaImage {
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
     return { width: img.width, height: img.height, data: img.data };
   } catch (err) {
-    throw new Error(`cannot decode ${isPng ? 'PNG' : 'JPEG'} ${file}: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot decode ${isPng ? 'PNG' : 'JPEG'} ${file}: ${firstLine(err)}`);
   }
 }

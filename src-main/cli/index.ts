@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { argmax, formatPercent as percent } from '../../src-shared/domain.js';
+import { argmax, CLASSES, formatPercent as percent } from '../../src-shared/domain.js';
+import { firstLine } from '../../src-shared/errors.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
@@ -12,6 +13,7 @@ import { renderPenDigits } from '../engine/data/pen-render.js';
 import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } from '../engine/engine.js';
 import { penProbs, penReport } from '../engine/pen-eval.js';
 import { ModelStore } from '../engine/store.js';
+import { appVersion } from '../resources.js';
 import { floatArg, intArg, nameArg } from './args.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
@@ -23,7 +25,7 @@ import { runTrain } from './train.js';
 const program = new Command()
   .name('digit-lab')
   .description('Train, evaluate and test convolutional networks on MNIST handwritten digits.')
-  .version(process.env.npm_package_version ?? '0.1.0')
+  .version(appVersion())
   .addOption(new Option('--backend <name>', 'TF.js backend (env DIGIT_LAB_BACKEND)').choices(BACKEND_CHOICES))
   .option('--data <dir>', 'folder with MNIST-format IDX files, e.g. Fashion-MNIST (env DIGIT_LAB_DATA)')
   .showSuggestionAfterError(true)
@@ -91,7 +93,7 @@ program
       table(['digit', 'images', 'correct', 'accuracy'], r.confusion.map((row, k) => [String(k), row.reduce((a, b) => a + b, 0), row[k], percent(r.perClassAccuracy[k])])),
       '',
       'confusion matrix (rows: actual, columns: predicted)',
-      table(['', ...Array.from({ length: 10 }, (_, k) => String(k))], r.confusion.map((row, k) => [String(k), ...row])),
+      table(['', ...Array.from({ length: CLASSES }, (_, k) => String(k))], r.confusion.map((row, k) => [String(k), ...row])),
     ];
     process.stdout.write(out.join('\n') + '\n');
   });
@@ -229,7 +231,7 @@ addSampleCommands(program, engine);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const line = ((err as Error).message ?? String(err)).split('\n')[0];
+  const line = firstLine(err);
   process.stderr.write(`digit-lab: ${line}${cliHint(line)}\n`);
   process.exitCode = 1;
 }

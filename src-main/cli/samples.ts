@@ -11,7 +11,7 @@ import { readImage } from './image.js';
 import { strokesToMnist } from '../../src-shared/sketch/rasterize.js';
 import { loadPenDigits, tabletSide, toSketch } from '../engine/data/pendigits.js';
 import { nodeRasterContext } from '../engine/data/pen-render.js';
-import { formatPercent as percent } from '../../src-shared/domain.js';
+import { CLASSES, formatPercent as percent } from '../../src-shared/domain.js';
 import { digitLines, table } from './render.js';
 import { gitCommit } from './train.js';
 
@@ -65,7 +65,7 @@ export function addSampleCommands(program: Command, engine: () => Promise<DigitL
         return;
       }
       const rows = all.map((s) => [s.id, s.label, s.strokes ? `${s.strokes.length}` : '-', s.createdAt.slice(0, 16).replace('T', ' '), s.source ?? '']);
-      const counts = Array.from({ length: 10 }, (_, k) => `${k}: ${all.filter((s) => s.label === k).length}`).join('  ');
+      const counts = Array.from({ length: CLASSES }, (_, k) => `${k}: ${all.filter((s) => s.label === k).length}`).join('  ');
       process.stdout.write(`${table(['id', 'label', 'strokes', 'added', 'source'], rows)}\n\n${all.length} examples · ${counts}\nfolder: ${st.dir}\n`);
     });
 

@@ -3,6 +3,7 @@
 // where resources.ts found the data and the shipped models (engineEnv).
 import { utilityProcess } from 'electron';
 import enginePath from '../engine-process/main.ts?modulePath';
+import { engineChild } from '../ipc/engine-child.js';
 import type { EngineChild } from '../ipc/relay.js';
 import { engineEnv, type ResourcePaths } from '../resources.js';
 
@@ -12,21 +13,10 @@ export function forkUtilityEngine(resources: ResourcePaths): EngineChild {
     env: engineEnv(resources),
     stdio: 'inherit',
   });
-  let exited = false;
-  const exitListeners: ((reason: string) => void)[] = [];
-  child.on('exit', (code) => {
-    if (exited) return;
-    exited = true;
-    for (const l of exitListeners) l(`exit code ${code}`);
-  });
-  return {
-    send: (m) => {
-      if (!exited) child.postMessage(m);
-    },
+  return engineChild({
+    send: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', l),
-    onExit: (l) => exitListeners.push(l),
-    kill: () => {
-      if (!exited) child.kill();
-    },
-  };
+    onExit: (done) => child.on('exit', (code) => done(`exit code ${code}`)),
+    kill: () => child.kill(),
+  });
 }

@@ -1,6 +1,7 @@
 // The application menu: standard roles plus Digit Lab's own items (restart the engine process, the views).
-// View switching is done by the renderer (Ctrl/Cmd+1..5); the menu lists the shortcuts without stealing them.
+// View switching is done by the renderer (Ctrl/Cmd+1…6); the menu lists the shortcuts without stealing them.
 import { Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import { viewShortcutsText } from '../../src-shared/views.js';
 
 export function buildMenu(actions: { restartEngine(): void; showDataFolder(): void }): Menu {
   const isMac = process.platform === 'darwin';
@@ -36,10 +37,7 @@ export function buildMenu(actions: { restartEngine(): void; showDataFolder(): vo
     {
       role: 'help',
       submenu: [
-        {
-          label: 'Keyboard shortcuts: Ctrl/Cmd+1…5 switch between Train, Gallery, Sketchpad, Mistakes and Models',
-          enabled: false,
-        },
+        { label: `Keyboard shortcuts: ${viewShortcutsText()}`, enabled: false },
         { label: 'TensorFlow.js', click: () => void shell.openExternal('https://www.tensorflow.org/js') },
       ],
     },

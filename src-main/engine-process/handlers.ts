@@ -1,10 +1,7 @@
 // Protocol methods → Engine calls. Params arrive already validated against protocol.ts; results are plain data.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Emit, EngineMethod, ParsedParams, ResultOut } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
-import { findAppRoot } from '../resources.js';
+import { appVersion } from '../resources.js';
 import { finiteOrNull } from './sanitize.js';
 import type { Trainer } from './trainer.js';
 
@@ -12,15 +9,6 @@ import type { Trainer } from './trainer.js';
 export type Handlers = {
   [M in EngineMethod]: (params: ParsedParams<M>) => Promise<ResultOut<M>> | ResultOut<M>;
 };
-
-function appVersion(): string {
-  try {
-    const root = findAppRoot(path.dirname(fileURLToPath(import.meta.url)));
-    return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export function createHandlers(
   engine: () => Promise<Engine>,
@@ -79,13 +67,13 @@ export function createHandlers(
       return { name: await (await engine()).importModel(p.name, files) };
     },
     'models.export': async (p) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
-    // Keras .h5 (issue 14)
+    // Keras .h5
     'models.importKeras': async (p) => {
       const bytes = new Uint8Array(Buffer.from(p.base64, 'base64'));
       const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
       return finiteOrNull(r);
     },
-    // The inside view and the user's handwriting (issue 13)
+    // The inside view and the user's handwriting
     activations: async (p) => {
       const a = await (await engine()).activations(Float32Array.from(p.pixels, (v) => v / 255), p.model);
       const all = a.layers[0]?.data.buffer ?? new ArrayBuffer(0); // every layer is a view of this one buffer

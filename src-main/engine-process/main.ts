@@ -5,6 +5,7 @@
 import {
   MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, quote, utf8Bytes, type Emit, type EngineMethod, type Message,
 } from '../../src-shared/protocol.js';
+import { firstLine } from '../../src-shared/errors.js';
 import type { Engine } from '../engine/api.js';
 import { createEngine } from '../engine/engine.js';
 import { createHandlers, type Handlers } from './handlers.js';
@@ -63,8 +64,7 @@ async function handle(msg: Message): Promise<void> {
 }
 
 function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split(/[\r\n\u2028\u2029]/)[0].slice(0, 500) || 'unknown error';
+  return firstLine(err).slice(0, 500) || 'unknown error';
 }
 
 link.onMessage((raw) => {

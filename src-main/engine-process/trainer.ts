@@ -40,7 +40,7 @@ export class Trainer {
     });
   }
 
-  /** Fine-tune (issue 13) as a job of the same kind: batches stream as `batch` events, the end as `finetuneDone`. */
+  /** Fine-tune as a job of the same kind: batches stream as `batch` events, the end as `finetuneDone`. */
   startFinetune(engine: Pick<Engine, 'finetune'>, params: FinetuneParams): { jobId: string } {
     const o = FINETUNE_DEFAULTS;
     const config: TrainConfig = { // what the job's chart shows: the loop finetune.ts runs

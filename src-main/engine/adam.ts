@@ -1,5 +1,5 @@
 // Adam as tf.train.adam computes it, with each weight's update fused. TF.js's runs 13 kernels a weight, each
-// making a tensor: 116 kernel calls a step for `fast`, 2.6–4.9 ms of a ~50 ms step on the wasm path. Here one
+// making a tensor: 116 kernel calls a step for `fast` (its cost: docs/benchmarks.md). Here one
 // loop updates a weight on the CPU backends (cpu and wasm, with Digit Lab's kernels on; the moments are
 // Float32Arrays), two kernels on webgpu (webgpu/adam.ts); elsewhere (tfjs-node, stock kernels) TF.js's own runs.
 // Same formula: w ← w − lr · m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), m and v updated first.

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { firstLine } from '../../src-shared/errors.js';
 import type { BackendChoice, BackendInfo, TrainConfig } from '../../src-shared/types.js';
 import { BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 
@@ -41,9 +42,9 @@ export function parseBackendChoice(value: string | undefined): BackendChoice {
 
 /** First line of an error, without the long native stack that load failures carry. */
 function reason(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/Cannot find module '@tensorflow\/tfjs-node/.test(msg)) return 'package not installed';
-  return msg.split('\n')[0].slice(0, 200);
+  const line = firstLine(err);
+  if (/Cannot find module '@tensorflow\/tfjs-node/.test(line)) return 'package not installed';
+  return line.slice(0, 200);
 }
 
 function gpuName(): string | null {
@@ -80,9 +81,8 @@ export const HINTS = {
 
 /**
  * Batch size and learning rate on a GPU when none is given: larger batches keep it busy (each step costs
- * ~200 kernel launches whatever the batch), and the rate grows with √batch. `fast`, 3 epochs, same
- * training code on the CPU: batch 512 reaches 98.93% test accuracy at 0.006 and 98.65% at 0.003
- * (batch 128 at 0.003: 99.12%).
+ * ~200 kernel launches whatever the batch), and the rate grows with √batch (the runs behind the pair:
+ * docs/benchmarks.md).
  */
 export const GPU_TRAIN_DEFAULTS = { batchSize: 512, learningRate: 0.006 } as const;
 
@@ -105,7 +105,7 @@ async function webGpuBackend(forced: boolean, skipped: BackendInfo['skipped']): 
 
 /**
  * The WebAssembly path: tfjs-backend-wasm (XNNPACK, 128-bit SIMD) on every core, plus our kernels for
- * the gradients it lacks. Measured (docs/benchmarks.md): 3-10× the pure-JS kernels on every preset.
+ * the gradients it lacks. Faster than the pure-JS kernels on every preset (docs/benchmarks.md).
  */
 async function tryWasm(): Promise<BackendInfo> {
   const { startWasm } = await import('./wasm/index.js');
@@ -118,6 +118,41 @@ async function tryWasm(): Promise<BackendInfo> {
   };
 }
 
+/** The backends faster than pure JS, fastest first: `load` initialises one (`forced`: chosen by name) or throws why not. */
+const CANDIDATES: {
+  choice: Exclude<BackendChoice, 'auto' | 'js'>;
+  /** How a forced choice's failure names it, and how `skipped` does. */
+  title: string;
+  skipAs: string;
+  load(forced: boolean, skipped: BackendInfo['skipped']): Promise<BackendInfo>;
+}[] = [
+  {
+    choice: 'gpu', title: 'GPU backend', skipAs: 'tfjs-node-gpu',
+    load: async (_forced, skipped) => {
+      const gpu = gpuName();
+      if (!gpu) throw new Error('no NVIDIA GPU found (nvidia-smi not available)');
+      await tryNative('@tensorflow/tfjs-node-gpu');
+      return { name: 'tensorflow', kind: 'gpu', device: gpu, fastKernels: false, skipped, hint: HINTS.gpu };
+    },
+  },
+  { choice: 'webgpu', title: 'WebGPU backend', skipAs: 'webgpu', load: webGpuBackend },
+  {
+    choice: 'native', title: 'native CPU backend', skipAs: 'tfjs-node',
+    load: async (_forced, skipped) => {
+      if (tf.findBackend('tensorflow')) throw new Error('tfjs-node-gpu already registered the native backend');
+      await tryNative('@tensorflow/tfjs-node');
+      return { name: 'tensorflow', kind: 'native-cpu', device: cpuName(), fastKernels: false, skipped, hint: HINTS.native };
+    },
+  },
+  {
+    choice: 'wasm', title: 'WebAssembly backend', skipAs: 'wasm',
+    load: async (_forced, skipped) => {
+      const info = await tryWasm();
+      return { ...info, skipped: [...skipped, ...info.skipped] };
+    },
+  },
+];
+
 /**
  * Pick and initialise a backend. 'auto' tries each in order of speed; a forced choice that cannot
  * load fails with a one-line error. Never loads tfjs-node and tfjs-node-gpu in one process (both
@@ -126,42 +161,13 @@ async function tryWasm(): Promise<BackendInfo> {
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   const skipped: BackendInfo['skipped'] = [];
 
-  if (choice === 'auto' || choice === 'gpu') {
-    const gpu = gpuName();
+  for (const c of CANDIDATES) {
+    if (choice !== 'auto' && choice !== c.choice) continue;
     try {
-      if (!gpu) throw new Error('no NVIDIA GPU found (nvidia-smi not available)');
-      await tryNative('@tensorflow/tfjs-node-gpu');
-      return { name: 'tensorflow', kind: 'gpu', device: gpu, fastKernels: false, skipped, hint: HINTS.gpu };
+      return await c.load(choice === c.choice, skipped);
     } catch (err) {
-      if (choice === 'gpu') throw new Error(`GPU backend unavailable: ${reason(err)}`);
-      skipped.push({ backend: 'tfjs-node-gpu', reason: reason(err) });
-    }
-  }
-  if (choice === 'auto' || choice === 'webgpu') {
-    try {
-      return await webGpuBackend(choice === 'webgpu', skipped);
-    } catch (err) {
-      if (choice === 'webgpu') throw new Error(`WebGPU backend unavailable: ${reason(err)}`);
-      skipped.push({ backend: 'webgpu', reason: reason(err) });
-    }
-  }
-  if (choice === 'auto' || choice === 'native') {
-    try {
-      if (tf.findBackend('tensorflow')) throw new Error('tfjs-node-gpu already registered the native backend');
-      await tryNative('@tensorflow/tfjs-node');
-      return { name: 'tensorflow', kind: 'native-cpu', device: cpuName(), fastKernels: false, skipped, hint: HINTS.native };
-    } catch (err) {
-      if (choice === 'native') throw new Error(`native CPU backend unavailable: ${reason(err)}`);
-      skipped.push({ backend: 'tfjs-node', reason: reason(err) });
-    }
-  }
-  if (choice === 'auto' || choice === 'wasm') {
-    try {
-      const info = await tryWasm();
-      return { ...info, skipped: [...skipped, ...info.skipped] };
-    } catch (err) {
-      if (choice === 'wasm') throw new Error(`WebAssembly backend unavailable: ${reason(err)}`);
-      skipped.push({ backend: 'wasm', reason: reason(err) });
+      if (choice === c.choice) throw new Error(`${c.title} unavailable: ${reason(err)}`);
+      skipped.push({ backend: c.skipAs, reason: reason(err) });
     }
   }
   await tf.setBackend('cpu');

@@ -1,6 +1,7 @@
 // TF.js layers-format model files (model.json + weights.bin) read and written as plain bytes,
 // so the pure-JS backend can save and load without tfjs-node's file:// handler.
 import * as tf from '@tensorflow/tfjs';
+import { firstLine } from '../../src-shared/errors.js';
 
 export interface ModelFiles {
   modelJson: string;
@@ -98,7 +99,5 @@ export async function deserializeModel(
   }
   return model;
 }
-
-const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
 export const MODEL_WEIGHTS_FILE = WEIGHTS_FILE;

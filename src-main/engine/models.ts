@@ -1,7 +1,7 @@
 // Model presets: the layers of each network, and the optimizer that trains it.
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from './adam.js';
-import { IMAGE_SIDE } from '../../src-shared/domain.js';
+import { CLASSES, IMAGE_SIDE } from '../../src-shared/domain.js';
 import type { OptimizerName, PresetName } from '../../src-shared/types.js';
 import { DeviceDropout } from './webgpu/dropout.js';
 
@@ -20,7 +20,7 @@ function seed(): tf.Sequential {
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       dropout(0.2),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
+      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
 }
@@ -37,7 +37,7 @@ function kerasCnn(): tf.Sequential {
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       dropout(0.5),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
+      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
 }
@@ -55,7 +55,7 @@ function fast(): tf.Sequential {
       dropout(0.25),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       dropout(0.4),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
+      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
 }
@@ -67,7 +67,7 @@ function mlp(): tf.Sequential {
       tf.layers.flatten({ inputShape: INPUT_SHAPE }),
       tf.layers.dense({ units: 256, activation: 'relu' }),
       dropout(0.2),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
+      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
 }

@@ -1,10 +1,9 @@
 // Accuracy on real pen-drawn digits (data/pendigits.ts, rendered by data/pen-render.ts): overall, per
 // class (with the confusion matrix) and per writer, on any subset of the writers.
 import type { PenDigit } from './data/pendigits.js';
-import { CLASSES as NUM_CLASSES } from '../../src-shared/domain.js';
+import { CLASSES as NUM_CLASSES, PIXELS } from '../../src-shared/domain.js';
 import { summarize, type Summary } from './evaluate.js';
 
-const PIXELS = 784;
 const CHUNK = 1000;
 
 export interface PenReport extends Summary {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_NAME_RE, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
+import { isModelName, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
 import { fsyncDir, ownerAlive, ownerTag, tmpName, writeFileAtomic, writeFileDurable, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
@@ -26,7 +26,7 @@ export class StoreError extends Error {}
 
 /** Refuse anything that could escape the store's folder or clash with its bookkeeping files. */
 export function validateModelName(name: string): string {
-  if (typeof name !== 'string' || !MODEL_NAME_RE.test(name)) {
+  if (!isModelName(name)) {
     throw new StoreError(`invalid model name ${JSON.stringify(String(name).slice(0, 80))}: ${MODEL_NAME_RULE}`);
   }
   return name;
@@ -125,7 +125,7 @@ export class ModelStore {
         if (!ownerAlive(top[3])) rmQuiet(full);
       } else if (old) {
         legacy.set(old[1], [...(legacy.get(old[1]) ?? []), e]);
-      } else if (MODEL_NAME_RE.test(e)) {
+      } else if (isModelName(e)) {
         this.tidy(full);
       }
     }
@@ -136,7 +136,7 @@ export class ModelStore {
   private recoverLegacy(name: string, leftovers: string[]): void {
     const final = path.join(this.modelsDir, name);
     const at = (e: string) => path.join(this.modelsDir, e);
-    if (MODEL_NAME_RE.test(name) && !this.isModel(final)) {
+    if (isModelName(name) && !this.isModel(final)) {
       const done = leftovers.find((e) => e.includes('.tmp-') && fs.existsSync(path.join(at(e), LEGACY_COMPLETE)));
       const pick = done ?? leftovers.find((e) => e.includes('.old-') && fs.existsSync(path.join(at(e), 'model.json')));
       if (pick) {
@@ -150,7 +150,7 @@ export class ModelStore {
     }
     // Keep the leftovers only while they still hold the one copy of a model (its rename above failed).
     const landed = this.isModel(final);
-    for (const e of leftovers) if (landed || !MODEL_NAME_RE.test(name) || !e.includes('.old-')) rmQuiet(at(e));
+    for (const e of leftovers) if (landed || !isModelName(name) || !e.includes('.old-')) rmQuiet(at(e));
     if (landed) this.tidy(final);
   }
 
@@ -185,11 +185,11 @@ export class ModelStore {
 
   private shippedNames(): string[] {
     if (!this.shippedDir || !fs.existsSync(this.shippedDir)) return [];
-    return fs.readdirSync(this.shippedDir).filter((n) => MODEL_NAME_RE.test(n) && this.isModel(path.join(this.shippedDir!, n)));
+    return fs.readdirSync(this.shippedDir).filter((n) => isModelName(n) && this.isModel(path.join(this.shippedDir!, n)));
   }
 
   private userNames(): string[] {
-    return fs.readdirSync(this.modelsDir).filter((n) => MODEL_NAME_RE.test(n) && this.isModel(path.join(this.modelsDir, n)));
+    return fs.readdirSync(this.modelsDir).filter((n) => isModelName(n) && this.isModel(path.join(this.modelsDir, n)));
   }
 
   /** A model's folder (`modelDir`) and the folder holding its files (`dir`), user models first. */

@@ -3,6 +3,7 @@
 // data and the shipped models are (engineEnv).
 import { fork } from 'node:child_process';
 import { engineEnv, resolveResources } from '../resources.js';
+import { engineChild } from './engine-child.js';
 import type { EngineChild } from './relay.js';
 
 export function forkEngine(entry?: string, env?: NodeJS.ProcessEnv): EngineChild {
@@ -16,23 +17,15 @@ export function forkEngine(entry?: string, env?: NodeJS.ProcessEnv): EngineChild
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });
-  let exited = false;
-  const exitListeners: ((reason: string) => void)[] = [];
-  const done = (reason: string) => {
-    if (exited) return;
-    exited = true;
-    for (const l of exitListeners) l(reason);
-  };
-  child.on('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exit code ${code}`));
-  child.on('error', (err) => done(err.message));
-  return {
+  return engineChild({
     send: (m) => {
       if (child.connected) child.send(m as object);
     },
     onMessage: (l) => child.on('message', l),
-    onExit: (l) => exitListeners.push(l),
-    kill: () => {
-      if (!exited) child.kill('SIGKILL');
+    onExit: (done) => {
+      child.on('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exit code ${code}`));
+      child.on('error', (err) => done(err.message));
     },
-  };
+    kill: () => child.kill('SIGKILL'),
+  });
 }

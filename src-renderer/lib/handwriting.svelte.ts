@@ -1,4 +1,4 @@
-// The user's own handwriting (issue 13): the examples stored with `userSamples.*`, and fine-tuning the active model
+// The user's own handwriting: the examples stored with `userSamples.*`, and fine-tuning the active model
 // on them as a background job (`finetune` → `batch` events → `finetuneDone`). The new model joins the models list;
 // the model it started from is never changed.
 import type { FinetuneResult, UserSample } from '../../src-shared/protocol';

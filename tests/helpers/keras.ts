@@ -1,4 +1,4 @@
-// The Keras test files (../shared/keras, see its README) and helpers the Keras tests share: where the files are,
+// The Keras test files (tests/data/keras, see tests/data/README.md) and helpers the Keras tests share: which files,
 // a weights-only file made from a real one, and a store snapshot to check that a refused import changed nothing.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -6,18 +6,15 @@ import path from 'node:path';
 import type { ModelMeta } from '../../src-shared/types.js';
 import { withH5File, writeFloat32 } from '../../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../../src-main/engine/keras/read-h5.js';
+import { KERAS_DIR } from './data.js';
 
-export const KERAS_DIR = path.resolve(process.env.DIGIT_LAB_KERAS_DIR ?? '../shared/keras');
+export { KERAS_DIR };
+
 export const KERAS_FILES = [
   { file: 'keras-2.1.3-standalone-mnist-cnn-listconfig.h5', name: 'listconfig', keras: '2.1.3', layers: 11 },
   { file: 'tfkeras-2.2.4-tf-mnist-cnn-batchnorm.h5', name: 'batchnorm', keras: '2.2.4-tf', layers: 13 },
   { file: 'tfkeras-2.6.0-mnist-convnet.h5', name: 'convnet', keras: '2.6.0', layers: 8 },
 ] as const;
-/** Why the Keras tests cannot run here, or null when every file is present. */
-export const kerasFilesMissing = (): string | null =>
-  KERAS_FILES.every((f) => fs.existsSync(path.join(KERAS_DIR, f.file)))
-    ? null
-    : `the Keras test files are not in ${KERAS_DIR} (set DIGIT_LAB_KERAS_DIR)`;
 export const readKerasTestFile = (file: string) => new Uint8Array(fs.readFileSync(path.join(KERAS_DIR, file)));
 
 /** A model's meta.json in the store at `home`, read through the store's version pointer (`models/<name>/current`). */

@@ -6,14 +6,9 @@ import path from 'node:path';
 import { IMAGE_SIDE, PIXELS } from '../../../src-shared/domain.js';
 import { mulberry32, shuffleInPlace, type Rng } from '../../../src-shared/random.js';
 import { IdxError, idxSha256, readIdxImages, readIdxLabels } from './idx.js';
-import { resolveResources } from '../../resources.js';
+import { MNIST_FILES, resolveResources } from '../../resources.js';
 
-export const MNIST_FILES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
+export { MNIST_FILES };
 export type MnistFile = keyof typeof MNIST_FILES;
 
 /** sha256 of the four uncompressed files of the known data sets. */
@@ -212,9 +207,4 @@ export function* batchIndices(count: number, batchSize: number, rng: Rng): Gener
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a whole number ≥ 1, got ${batchSize}`);
   const order = shuffleInPlace(Int32Array.from({ length: count }, (_, i) => i), rng);
   for (let i = 0; i < count; i += batchSize) yield order.subarray(i, Math.min(count, i + batchSize));
-}
-
-/** Forget cached data sets (tests). */
-export function clearMnistCache(): void {
-  cache.clear();
 }

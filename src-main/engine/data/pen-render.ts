@@ -2,10 +2,9 @@
 // library Chromium uses) handed to the renderer's own `strokesToMnist`, so a pen digit becomes exactly
 // the 28×28 input the sketchpad would send (tests/pendigits.test.ts compares with Chromium).
 import { RASTER_SIDE, strokesToMnist, type RasterContext } from '../../../src-shared/sketch/rasterize.js';
+import { PIXELS } from '../../../src-shared/domain.js';
 import type { Split } from './mnist.js';
 import { loadPenDigits, PEN_TUNING_WRITERS, tabletSide, toSketch, type PenDigit } from './pendigits.js';
-
-const PIXELS = 784;
 
 const CANVAS_PACKAGE = '@napi-rs/canvas';
 type CanvasModule = { createCanvas(w: number, h: number): { getContext(kind: '2d'): unknown } };

@@ -19,7 +19,7 @@ export interface PenDigit {
 /** Side of the tablet's writing box (units); a file with larger coordinates is scaled by its own extent. */
 export const TABLET_SIDE = 500;
 
-/** The per-writer split of `../shared/pendigits/pendigits-orig.tra`, defined once: tune on these… */
+/** The per-writer split of `tests/data/pendigits/pendigits-orig.tra`, defined once: tune on these… */
 export const PEN_TUNING_WRITERS: readonly number[] = Array.from({ length: 20 }, (_, i) => i + 1);
 /** …and report on these (never used to train or tune anything). */
 export const PEN_HELDOUT_WRITERS: readonly number[] = Array.from({ length: 10 }, (_, i) => i + 21);

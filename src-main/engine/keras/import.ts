@@ -3,6 +3,7 @@
 // the file's own record if it has one, else whichever scores better on a few hundred training images.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { firstLine } from '../../../src-shared/errors.js';
 import { suggestModelName } from '../../../src-shared/model-name.js';
 import type { ModelOrigin } from '../../../src-shared/types.js';
 import type { Split } from '../data/mnist.js';
@@ -31,7 +32,7 @@ export async function loadKerasModel(bytes: Uint8Array, fileName: string, images
   try {
     model = await tf.models.modelFromJSON({ modelTopology: topology as tf.serialization.ConfigDict });
   } catch (err) {
-    throw new Error(`cannot build the model from model_config: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot build the model from model_config: ${firstLine(err)}`);
   }
   try {
     const inShape = model.inputs.map((t) => t.shape.slice(1).join('x')).join(', ');

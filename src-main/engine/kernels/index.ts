@@ -1,7 +1,7 @@
 // Fast pure-JS kernels for TF.js's `cpu` backend, registered over the stock ones.
 //
 // The stock CPU kernels for convolutions compute every output with a scalar loop through
-// TensorBuffer.get(); training a small CNN spends >90% of its time in Conv2DBackpropFilter.
+// TensorBuffer.get(); training a small CNN spends most of its time in Conv2DBackpropFilter.
 // These kernels use im2col + a register-blocked GEMM (gemm.ts) and NHWC-contiguous pooling.
 // Each fast kernel covers the common cases (NHWC, strides 1-2, 'same'/'valid', no dilation,
 // float32, bias/relu fusions) and returns null otherwise, in which case the stock kernel runs.

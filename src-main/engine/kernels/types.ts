@@ -19,8 +19,8 @@ export interface CpuBackend {
 
 /**
  * A float32 output of `shape` to fill, and the tensor it becomes. On the wasm heap it is written in place:
- * a fresh multi-megabyte Float32Array pays a page fault per 4 KiB page on its first write, then a copy
- * (a [128, 24, 24, 16] bias add: 3.5 ms that way). Its values are not zeroed. Read the inputs' views
+ * a fresh multi-megabyte Float32Array pays a page fault per 4 KiB page on its first write, then a copy.
+ * Its values are not zeroed. Read the inputs' views
  * after this call (`float32Values` again): the heap may have grown.
  */
 export function newOutput(backend: CpuBackend, shape: number[]): { values: Float32Array; tensor(): tf.TensorInfo } {

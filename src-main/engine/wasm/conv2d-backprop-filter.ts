@@ -7,9 +7,8 @@
 // to [ci, kh, kw, co] (kh' > kh when the stride does not divide the input) and transposed back.
 // That GEMM's inner dimension is oh·ow·batch (73 728 for a 24×24 output at batch 128): XNNPACK
 // streams the whole packed filter f' once per tile of output rows, so a large f' is cut into batch
-// chunks whose part of f' stays in cache, and the chunks' results are added. Measured at batch 128
-// (bench/kernels.ts --wasm): seed's 26×26×32→64 dW 234 ms whole, 107 ms in chunks of 2 MB; fast's
-// first layer (4.7 MB) is fastest whole.
+// chunks whose part of f' stays in cache, and the chunks' results are added. bench/kernels.ts --wasm
+// times both ways: chunks pay for seed's 26×26×32→64 dW; fast's first layer (4.7 MB) is fastest whole.
 
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND, Scratch, type WasmKernelArgs } from './kernel-call.js';

@@ -32,8 +32,8 @@ export function onWasmHeap(kernel: FastKernel): WasmKernel {
 
 /**
  * A binary element-wise JS kernel for the broadcasting cases only (a bias over the channels, a
- * scalar): the stock wasm kernels map every element's index through the broadcast (measured 5× slower
- * than the JS loop on [128, 24, 24, 16] + [16]); equal shapes stay with XNNPACK (70× faster than JS).
+ * scalar): the stock wasm kernels map every element's index through the broadcast (slower than the JS
+ * loop on [128, 24, 24, 16] + [16]); equal shapes stay with XNNPACK (far faster than JS).
  */
 export function broadcastOnWasmHeap(kernel: FastKernel): WasmKernel {
   const onHeap = onWasmHeap(kernel);

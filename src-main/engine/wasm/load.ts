@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { firstLine } from '../../../src-shared/errors.js';
 import { resolveResources } from '../../resources.js';
 import { BACKEND } from './kernel-call.js';
 
@@ -118,7 +119,7 @@ export async function loadWasmBackend(threads = wantedThreads()): Promise<WasmLo
         try {
           m = await loadThreaded(dir, threads);
         } catch (err) {
-          result.fallback = `threaded build: ${err instanceof Error ? err.message : String(err)}`.split('\n')[0];
+          result.fallback = `threaded build: ${firstLine(err)}`;
         }
       }
       m ??= await loadSingle(dir);

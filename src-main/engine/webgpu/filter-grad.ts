@@ -2,8 +2,8 @@
 //
 // The stock kernel (tfjs-backend-webgpu's Conv2DDerFilterProgram) runs one GPU thread per filter
 // weight, each looping serially over batch × output rows × output columns: for the `fast` preset's
-// first layer (5×5×1×16) that is 400 threads of 73 728 multiply-adds each at batch 128, and it was
-// 80% of a training step's GPU time. Here the positions are cut into `splits` chunks and one thread
+// first layer (5×5×1×16) that is 400 threads of 73 728 multiply-adds each at batch 128, and it took
+// most of a training step's GPU time. Here the positions are cut into `splits` chunks and one thread
 // sums one chunk for one weight (neighbouring threads: neighbouring weights, so they read
 // neighbouring gradient values); the backend's own Sum then adds the chunks up.
 import * as tf from '@tensorflow/tfjs';

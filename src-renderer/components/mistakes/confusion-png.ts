@@ -1,5 +1,6 @@
 // The confusion matrix as a PNG-ready canvas: counts in a 10×10 grid, green diagonal, red mistakes
 // (darker = more), with axis labels and a title.
+import { CLASSES } from '../../../src-shared/domain.js';
 
 const CELL = 44;
 const HEAD = 24;
@@ -9,8 +10,8 @@ export function renderConfusion(confusion: number[][], title: string): HTMLCanva
   const top = MARGIN + 38 + HEAD;
   const left = MARGIN + HEAD;
   const canvas = document.createElement('canvas');
-  canvas.width = left + 10 * CELL + MARGIN;
-  canvas.height = top + 10 * CELL + MARGIN;
+  canvas.width = left + CLASSES * CELL + MARGIN;
+  canvas.height = top + CLASSES * CELL + MARGIN;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('this browser cannot draw on a canvas');
   ctx.fillStyle = '#ffffff';
@@ -25,15 +26,15 @@ export function renderConfusion(confusion: number[][], title: string): HTMLCanva
   const maxOff = Math.max(1, ...confusion.flatMap((row, a) => row.filter((_, p) => p !== a)));
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  for (let k = 0; k < 10; k++) {
+  for (let k = 0; k < CLASSES; k++) {
     ctx.fillStyle = '#5b6070';
     ctx.font = '600 12px system-ui, sans-serif';
     ctx.fillText(String(k), left + k * CELL + CELL / 2, top - HEAD / 2);
     ctx.fillText(String(k), left - HEAD / 2, top + k * CELL + CELL / 2);
   }
-  for (let a = 0; a < 10; a++) {
+  for (let a = 0; a < CLASSES; a++) {
     const total = Math.max(1, confusion[a].reduce((s, v) => s + v, 0));
-    for (let p = 0; p < 10; p++) {
+    for (let p = 0; p < CLASSES; p++) {
       const v = confusion[a][p];
       const x = left + p * CELL;
       const y = top + a * CELL;

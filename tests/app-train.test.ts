@@ -94,6 +94,11 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     await page.getByTestId('use-model').click();
     await page.getByTestId('result-active').waitFor();
     expect(await page.getByTestId('use-model').count()).toBe(0);
+    // The shared models list follows the change at once: the Sketchpad's picker starts on the new active model.
+    await page.keyboard.press('Control+3');
+    const picked = page.getByTestId('sketch-model');
+    await expect.poll(() => picked.inputValue(), { timeout: 10_000 }).toBe(model);
+    expect(await picked.locator(`option[value="${model}"]`).textContent()).toMatch(/\(active\)/);
     await page.keyboard.press('Control+5');
     await page.locator(`[data-testid="model-row"][data-name="${model}"] [data-testid="active-badge"]`).waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="model-row"][data-name="default"] [data-testid="active-badge"]').count()).toBe(0);

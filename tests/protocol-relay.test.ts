@@ -105,13 +105,13 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     expect(done.data.result.activated).toBe(false);
     expect(activeModel).toBe('default');
 
-    relay.receive(client, { type: 'request', id: 23, method: 'evaluate', params: { model: done.data.result.model } });
+    relay.receive(client, { type: 'request', id: 23, method: 'evaluate', params: { model: done.data.result.model, jobId: 'eval-23' } });
     const evaluation = await reply(23);
     expect(evaluation.ok).toBe(true);
     expect(evaluation.result.count).toBe(10000);
     expect(evaluation.result.accuracy).toBeCloseTo(done.data.result.testAccuracy, 6);
     const progress = received.filter((m) => m.event === 'evalProgress');
     expect(progress.length).toBeGreaterThanOrEqual(1);
-    expect(progress.at(-1).data).toEqual({ done: 10000, total: 10000 });
+    expect(progress.at(-1).data).toEqual({ jobId: 'eval-23', done: 10000, total: 10000 }); // the request's own id
   });
 });

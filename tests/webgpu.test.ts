@@ -186,7 +186,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
     const split = subset(mnist.train, Int32Array.from({ length: 300 }, (_, i) => i * 7));
     const indices = Int32Array.from([5, 0, 299, 17, 17, 123, 250, 42]);
     for (const augment of [false, true]) {
-      const host = new HostBatches(split, augment, indices.length).batch(indices, mulberry32(11));
+      const host = new HostBatches(split, augment ? 'affine' : 'off', indices.length).batch(indices, mulberry32(11));
       const device = new ResidentBatches(split, augment);
       const gpu = device.batch(indices, mulberry32(11));
       expect(gpu.xs.shape).toEqual([8, 28, 28, 1]);

@@ -46,7 +46,7 @@ const line = (s: string) => process.stdout.write(s + '\n');
 async function profileSteps(preset: PresetName, batchSize: number, steps: number): Promise<void> {
   const data = loadMnist();
   const model = buildModel(preset, 'adam', 0.003);
-  const source = batchSource(data.train, false, batchSize);
+  const source = batchSource(data.train, 'off', batchSize);
   const batches = [...batchIndices(data.train.count, batchSize, mulberry32(1))].slice(0, steps + 1);
   const step = async (idx: Int32Array) => {
     const { xs, ys } = source.batch(idx, mulberry32(2));

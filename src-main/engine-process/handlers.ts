@@ -29,13 +29,13 @@ export function createHandlers(
 ): Handlers {
   const version = appVersion();
   /** Reports evaluation progress as `evalProgress` events, at most one per 100 ms (and always the last). */
-  const evalProgress = () => {
+  const evalProgress = (jobId: string | undefined) => {
     let last = 0;
     return (done: number, total: number) => {
       const now = Date.now();
       if (done < total && now - last < 100) return;
       last = now;
-      emit('evalProgress', { done, total });
+      emit('evalProgress', { jobId: jobId ?? null, done, total });
     };
   };
   const toFiles = (files: { path: string; data: Uint8Array }[]) =>
@@ -50,11 +50,12 @@ export function createHandlers(
         activeModel: await e.activeModel(),
         dataset: { name: e.dataset.name, train: e.dataset.train, test: e.dataset.test },
         version,
+        trainDefaults: e.trainDefaults(),
       });
     },
     train: async (p) => trainer.start(await engine(), p),
     stop: () => trainer.stop(),
-    evaluate: async (p) => (await engine()).evaluate(p.model, evalProgress()),
+    evaluate: async (p) => (await engine()).evaluate(p.model, evalProgress(p.jobId)),
     predict: async (p) => {
       // The protocol carries grey levels 0-255 (as the images are stored); the engine wants 0-1.
       const inputs = p.inputs.map((row) => Float32Array.from(row, (v) => v / 255));
@@ -82,7 +83,7 @@ export function createHandlers(
     // Keras .h5 (issue 14)
     'models.importKeras': async (p) => {
       const bytes = new Uint8Array(Buffer.from(p.base64, 'base64'));
-      const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
+      const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress(p.jobId) });
       return finiteOrNull(r);
     },
     // The inside view and the user's handwriting (issue 13)

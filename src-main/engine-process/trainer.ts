@@ -4,7 +4,7 @@
 // saved by the engine (a stopped fine-tune saves nothing).
 import { randomUUID } from 'node:crypto';
 import type { BatchProgress, Emit, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
-import { DEFAULT_TRAIN_CONFIG, trainConfigFor } from '../../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 import type { Engine, FinetuneRequest, TrainCallbacks } from '../engine/api.js';
 import { FINETUNE_DEFAULTS } from '../engine/finetune.js';
 
@@ -31,13 +31,16 @@ export class Trainer {
     return this.job;
   }
 
-  start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
-    const config: TrainConfig = trainConfigFor(params);
-    return this.run('train', config, (callbacks) => engine.train(config, callbacks), (job, result) => {
+  /** A training run as the engine resolves it (its name reserved); a request the engine refuses fails here, at once. */
+  start(engine: Pick<Engine, 'startTraining'>, params: Partial<TrainConfig>): { jobId: string; config: TrainConfig } {
+    this.checkIdle();
+    const run = engine.startTraining(params);
+    const { jobId } = this.run('train', run.config, (callbacks) => run.run(callbacks), (job, result) => {
       job.result = result;
       job.state = result.stopped ? 'stopped' : 'done';
       this.emit('done', { jobId: job.id, result });
     });
+    return { jobId, config: run.config };
   }
 
   /** Fine-tune (issue 13) as a job of the same kind: batches stream as `batch` events, the end as `finetuneDone`. */
@@ -63,7 +66,7 @@ export class Trainer {
     kind: TrainJob['kind'], config: TrainConfig, work: (callbacks: TrainCallbacks) => Promise<R>,
     finish: (job: TrainJob, result: R) => void,
   ): { jobId: string } {
-    if (this.running) throw new Error('a training run is already in progress: stop it first');
+    this.checkIdle();
     const job: TrainJob = {
       id: randomUUID(), kind, state: 'running', config, startedAt: new Date().toISOString(),
       batches: [], epochs: [], result: null, error: null,
@@ -96,6 +99,10 @@ export class Trainer {
         if (this.abort === abort) this.abort = null;
       });
     return { jobId: job.id };
+  }
+
+  private checkIdle(): void {
+    if (this.running) throw new Error('a training run is already in progress: stop it first');
   }
 
   stop(): { stopping: boolean } {

@@ -4,9 +4,12 @@ import type {
   BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, PenTrainingOptions, Sample, TrainConfig,
   TrainResult,
 } from '../../src-shared/types.js';
+import type { PresetName } from '../../src-shared/types.js';
 import type { Activations } from './activations.js';
+import type { TrainRequest } from './train-config.js';
 import type { FinetuneOptions, FinetuneReport, LabelledImage } from './finetune.js';
-import type { NewUserSample, UserSample } from './user-samples.js';
+import type { UserSample } from '../../src-shared/protocol.js';
+import type { NewUserSample } from './user-samples.js';
 
 export interface FinetuneRequest extends FinetuneOptions {
   /** The model to start from; default the active one. It is never changed. */
@@ -24,6 +27,15 @@ export interface FinetuneResult extends FinetuneReport {
   model: string;
   base: string;
   durationMs: number;
+}
+
+/** A run's complete config as the engine resolved it (train-config.ts), with the name it saves under. */
+export type ResolvedTrainConfig = TrainConfig & PenTrainingOptions & { name: string };
+
+/** A resolved training run whose name is reserved: `run` trains it (and releases the name when it ends). */
+export interface TrainingRun {
+  config: ResolvedTrainConfig;
+  run(callbacks?: TrainCallbacks): Promise<TrainResult>;
 }
 
 export interface EngineOptions {
@@ -74,7 +86,11 @@ export interface DatasetInfo {
 export interface Engine {
   readonly backend: BackendInfo;
   readonly dataset: DatasetInfo;
-  train(config: Partial<TrainConfig> & PenTrainingOptions, callbacks?: TrainCallbacks): Promise<TrainResult>;
+  /** Resolve a request and reserve its name (throws at once on a bad one); the run starts when `run` is called. */
+  startTraining(request: TrainRequest): TrainingRun;
+  train(request: TrainRequest, callbacks?: TrainCallbacks): Promise<TrainResult>;
+  /** Each preset's resolved defaults on this backend. */
+  trainDefaults(): Record<PresetName, TrainConfig>;
   evaluate(model?: string, onProgress?: (done: number, total: number) => void): Promise<EvalResult>;
   /** Each input: 784 values, 0-1 floats, white ink on black (as MNIST). */
   predict(inputs: ArrayLike<number>[], model?: string): Promise<{ model: string; probs: number[][] }>;

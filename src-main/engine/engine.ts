@@ -5,16 +5,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
-import {
-  DEFAULT_TRAIN_CONFIG, PRESET_TRAINING, trainConfigFor, type BackendInfo, type ModelMeta, type PenTrainingOptions, type TrainConfig, type TrainResult,
-} from '../../src-shared/types.js';
+import type { BackendInfo, ModelMeta, TrainResult } from '../../src-shared/types.js';
 import type {
-  DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, TrainCallbacks,
+  DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
-import { parseBackendChoice, selectBackend, trainDefaults } from './backend.js';
-import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
+import { parseBackendChoice, selectBackend } from './backend.js';
+import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData, type Split } from './data/mnist.js';
 import { penTrainingSplit } from './data/pen-render.js';
 import { lossAndAccuracy, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
@@ -22,6 +20,7 @@ import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
+import { presetDefaults, resolveTrainConfig, type TrainRequest } from './train-config.js';
 import { SampleStore, type NewUserSample } from './user-samples.js';
 
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
@@ -81,74 +80,94 @@ class DigitLabEngine implements Engine {
     this.cache.delete(name);
   }
 
-  async train(partial: Partial<TrainConfig> & PenTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-    const source = partial.from ? this.store.readMeta(partial.from) : null;
-    const preset = partial.preset ?? (source?.preset && source.preset !== 'imported' ? source.preset : undefined);
-    // On a GPU, its batch and learning rate when neither the caller nor the preset's own defaults set a batch size.
-    const backendDefaults = PRESET_TRAINING[preset ?? DEFAULT_TRAIN_CONFIG.preset].batchSize === undefined ? trainDefaults(this.backend, partial) : {};
-    const config = trainConfigFor({ ...backendDefaults, preset, ...partial });
-    if (config.name) validateModelName(config.name);
-    const started = Date.now();
-    const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
-    const val = split.val;
-    const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
-    let train = split.train;
-    for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
+  /**
+   * Resolve a training request (train-config.ts) and reserve its name in the store, at once: the run's complete
+   * config, and `run` to train it (which releases the name when it ends). Bad names, shipped or claimed names and
+   * a missing `from` model throw here, before anything starts.
+   */
+  startTraining(request: TrainRequest): TrainingRun {
+    const source = request.from ? this.store.readMeta(request.from) : null;
+    const resolved = resolveTrainConfig(request, this.backend, source);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
-    const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
-    if (config.name) this.store.checkUnclaimed(config.name); // another process is training under this name
-    if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
-      throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
+    const { name, release } = this.store.reserve(resolved.name, `${resolved.preset}-${stamp}`);
+    const config = { ...resolved, name };
+    return { config, run: (callbacks = {}) => this.runTraining(config, release, callbacks) };
+  }
+
+  /** What a run of each preset gets when nothing else is given, on this engine's backend. */
+  trainDefaults() {
+    return presetDefaults(this.backend);
+  }
+
+  async train(request: TrainRequest, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    return this.startTraining(request).run(callbacks);
+  }
+
+  private async runTraining(config: ResolvedTrainConfig, release: () => void, callbacks: TrainCallbacks): Promise<TrainResult> {
+    const { name } = config;
+    const started = Date.now();
+    let model: tf.LayersModel | null = null;
+    try {
+      const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+      const val = split.val;
+      const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
+      let train = split.train;
+      for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
+      callbacks.onLog?.(
+        `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
+          `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
+          `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
+      );
+      // The active model stays active unless the new one beats it on the test set (pinned now, so that the
+      // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
+      const incumbent = this.activeRecord();
+      if (incumbent) this.store.setActive(incumbent.name);
+      model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
+      if (config.from) compileModel(model, config.optimizer, config.learningRate);
+      return await this.fitAndSave(model, train, val, config, incumbent, started, callbacks);
+    } finally {
+      release();
+      model?.optimizer?.dispose();
+      model?.dispose();
     }
-    callbacks.onLog?.(
-      `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
-        `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
-        `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
-    );
-    // The active model stays active unless the new one beats it on the test set (pinned now, so that the
-    // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
-    const incumbent = this.activeRecord();
-    if (incumbent) this.store.setActive(incumbent.name);
-    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
-    if (config.from) compileModel(model, config.optimizer, config.learningRate);
+  }
+
+  private async fitAndSave(
+    model: tf.LayersModel, train: Split, val: Split, config: ResolvedTrainConfig, incumbent: { name: string; accuracy: number | null } | null,
+    started: number, callbacks: TrainCallbacks,
+  ): Promise<TrainResult> {
+    const { name } = config;
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
-    const release = this.store.claim(name); // rename and delete refuse this name until the job ends
-    try {
-      const result = await fit(model, train, val, config, callbacks, async (history) => {
-        await this.store.save(name, model, meta(history)); // checkpoint
-        this.forget(name);
-      });
-      if (result.batchesDone === 0) {
-        return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
-      }
-      callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
-      const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
-      const summary = summarize(probs, this.data.test.labels);
-      const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
-      await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
+    const result = await fit(model, train, val, config, callbacks, async (history) => {
+      await this.store.save(name, model, meta(history)); // checkpoint
       this.forget(name);
-      const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
-      if (activated) this.store.setActive(name);
-      else {
-        callbacks.onLog?.(
-          `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
-            `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
-        );
-      }
-      return {
-        model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
-        durationMs: Date.now() - started,
-      };
-    } finally {
-      release();
-      model.optimizer?.dispose();
-      model.dispose();
+    });
+    if (result.batchesDone === 0) {
+      return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
     }
+    callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
+    const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
+    const summary = summarize(probs, this.data.test.labels);
+    const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
+    await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
+    this.forget(name);
+    const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
+    if (activated) this.store.setActive(name);
+    else {
+      callbacks.onLog?.(
+        `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
+          `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
+      );
+    }
+    return {
+      model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
+      durationMs: Date.now() - started,
+    };
   }
 
   async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneResult> {

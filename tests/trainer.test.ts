@@ -107,8 +107,8 @@ describe('training job history', () => {
         const r = await inner.train({}, callbacks);
         const scores = { user: null, mnist: 0.9 };
         return {
-          options: { steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10, augment: 'affine', seed: 1 },
-          trained: 5, heldOut: 0, before: scores, after: scores, images: 0, stopped: r.stopped, model: r.stopped ? '' : 'b-tuned-1',
+          options: { steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10, augment: 'affine' as const, seed: 1 },
+          trained: 5, heldOut: 0, steps: 40, before: scores, after: scores, images: 0, stopped: r.stopped, model: r.stopped ? '' : 'b-tuned-1',
           base: request?.model ?? 'b', durationMs: 1,
         };
       },

@@ -283,7 +283,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
       expect(result.history[1].loss).toBeLessThan(result.history[0].loss);
       expect(result.testAccuracy).toBeGreaterThan(0.5);
 
-      const evaluated = await engine.evaluate('gpu');
+      const evaluated = await engine.evaluate({ model: 'gpu' });
       expect(evaluated.accuracy).toBeCloseTo(result.testAccuracy, 6);
       // The same saved model on the cpu backend gives the same probabilities.
       const test = loadMnist(dataDir()).test;
@@ -298,7 +298,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
       const gpu = await probs('webgpu');
       expect(relError(cpu, gpu)).toBeLessThan(1e-4);
 
-      const { samples } = await engine.samples(4, 5);
+      const { samples } = await engine.samples({ n: 4, seed: 5 });
       expect(samples.every((s) => Math.abs(s.probs.reduce((a, b) => a + b, 0) - 1) < 1e-4)).toBe(true);
     });
 

@@ -118,11 +118,11 @@ async function main(): Promise<void> {
           `loss ${e.loss.toFixed(4)}, acc ${e.accuracy.toFixed(4)}, val_acc ${e.valAccuracy.toFixed(4)}, ${(e.elapsedMs / 1000).toFixed(1)} s so far`);
       },
     });
-    const evalResult = await engine.evaluate(result.model ?? undefined);
+    const evalResult = await engine.evaluate({ model: result.model ?? undefined });
     const evalSec = evalResult.durationMs / 1000;
     line(`test accuracy: ${(result.testAccuracy * 100).toFixed(2)}% after ${result.history.length} epoch(s) · ` +
       `training run ${(result.durationMs / 1000).toFixed(1)} s in all · inference ${Math.round(evalResult.count / evalSec)} img/s`);
-    const used = (await engine.listModels()).find((m) => m.name === result.model)?.meta?.config;
+    const used = (await engine.models.list({})).models.find((m) => m.name === result.model)?.meta?.config;
     const last = result.history.at(-1);
     if (last) {
       line(`RESULT adapter="${b.device}" preset=${preset} batch=${used?.batchSize} lr=${used?.learningRate} images=${trainImages} ` +

@@ -84,7 +84,7 @@ program
   .action(async (model: string | undefined, o: { pen?: string; writers: string }) => {
     if (o.pen) return evaluatePen(model, o.pen, o.writers);
     const e = await engine();
-    const r = await e.evaluate(model);
+    const r = await e.evaluate({ model });
     const out = [
       `model: ${r.model} · ${e.dataset.name} test set · ${backendLine(e)}`,
       `accuracy: ${percent(r.accuracy)}  (${r.correct}/${r.count} correct, ${r.mistakes.length} wrong, ${(r.durationMs / 1000).toFixed(2)} s)`,
@@ -106,7 +106,7 @@ async function evaluatePen(model: string | undefined, file: string, writerList: 
   const images = await renderPenDigits(digits, tabletSide(all));
   let name = '';
   const probs = await penProbs(images, async (x) => {
-    const r = await e.predict(x, model);
+    const r = await e.predict({ inputs: x, model });
     name = r.model;
     return r.probs;
   });
@@ -147,7 +147,7 @@ program
   .option('--per-row <n>', 'digits per row', intArg(1, 20), 5)
   .action(async (model: string | undefined, o: { n: number; seed?: number; perRow: number }) => {
     const e = await engine();
-    const { samples, seed, model: name } = await e.samples(o.n, o.seed, model);
+    const { samples, seed, model: name } = await e.samples({ n: o.n, seed: o.seed, model });
     const lines: string[] = [`model: ${name} · seed ${seed}`, ''];
     for (let i = 0; i < samples.length; i += o.perRow) {
       const row = samples.slice(i, i + o.perRow).map((s) => {
@@ -175,7 +175,7 @@ program
       return;
     }
     const e = await engine();
-    const { probs: [probs], model } = await e.predict([pre.pixels], o.model);
+    const { probs: [probs], model } = await e.predict({ inputs: [pre.pixels], model: o.model });
     const digit = argmax(probs);
     if (o.json) {
       process.stdout.write(JSON.stringify({ model, digit, probs }) + '\n');

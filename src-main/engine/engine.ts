@@ -7,7 +7,7 @@ import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js'
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BackendInfo, ModelMeta, TrainResult } from '../../src-shared/types.js';
 import type {
-  DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
+  Engine, EngineCalls, EngineOptions, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
@@ -21,7 +21,7 @@ import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 import { presetDefaults, resolveTrainConfig, type TrainRequest } from './train-config.js';
-import { SampleStore, type NewUserSample } from './user-samples.js';
+import { SampleStore } from './user-samples.js';
 
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
 export function defaultHome(): string {
@@ -37,6 +37,11 @@ export function defaultShippedDir(): string | null {
   }
 }
 
+/** The engine's params of a method (api.ts). */
+type Params<M extends 'evaluate' | 'predict' | 'samples' | 'testImages' | 'activations' | `models.${'importKeras'}`> =
+  M extends `models.${infer L extends keyof EngineCalls['models']}` ? Parameters<EngineCalls['models'][L]>[0] :
+  M extends keyof EngineCalls ? Parameters<EngineCalls[M]>[0] : never;
+
 /** A loaded model and how it wants its pixels (meta.json's inputScale, default 1: 0-1 floats). */
 interface LoadedModel {
   model: tf.LayersModel;
@@ -50,11 +55,19 @@ class DigitLabEngine implements Engine {
     readonly backend: BackendInfo,
     private readonly data: MnistData,
     readonly store: ModelStore,
-    readonly userSamples: SampleStore,
+    readonly sampleStore: SampleStore,
   ) {}
 
-  get dataset(): DatasetInfo {
+  /** The dataset's name and sizes (`status`); `dir`: where its files are. */
+  get dataset() {
     return { name: this.data.name, dir: this.data.dir, train: this.data.train.count, test: this.data.test.count };
+  }
+
+  async status() {
+    const { name, train, test } = this.dataset;
+    return {
+      backend: this.backend, activeModel: this.store.activeName(), dataset: { name, train, test }, trainDefaults: this.trainDefaults(),
+    };
   }
 
   private async model(name?: string): Promise<{ name: string } & LoadedModel> {
@@ -170,7 +183,7 @@ class DigitLabEngine implements Engine {
     };
   }
 
-  async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneResult> {
+  async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneOutcome> {
     const started = Date.now();
     const { name: base } = await this.model(request.model); // checks it exists and outputs 10 classes
     if (request.name && this.store.exists(validateModelName(request.name))) {
@@ -180,7 +193,7 @@ class DigitLabEngine implements Engine {
     while (!request.name && this.store.exists(`${base}-tuned-${n}`)) n++;
     const name = request.name ?? `${base}-tuned-${n}`;
     this.store.checkUnclaimed(name); // a training job elsewhere (the app or the CLI) will save under it
-    const examples = request.examples ?? this.userSamples.list().samples;
+    const examples = request.examples ?? this.sampleStore.list().samples;
     checkRequest(examples, request);
     const model = await this.store.load(base);
     try {
@@ -188,8 +201,12 @@ class DigitLabEngine implements Engine {
       callbacks.onLog?.(`fine-tuning '${base}' on ${examples.length} examples of your handwriting → '${name}'`);
       const report = await finetune(model, examples, this.data, request, callbacks);
       const durationMs = Date.now() - started;
-      if (report.stopped) return { ...report, model: '', base, durationMs };
       const o = report.options;
+      const result = (model: string): FinetuneOutcome => ({
+        model, base, trained: report.trained, heldOut: report.heldOut, steps: o.steps, images: report.images,
+        before: report.before, after: report.after, stopped: report.stopped, durationMs, options: o,
+      });
+      if (report.stopped) return result('');
       const meta: ModelMeta = {
         name, preset: this.store.readMeta(base)?.preset ?? 'imported', config: null, history: [],
         testAccuracy: o.testSize >= this.data.test.count ? report.after.mnist : null, confusion: null,
@@ -203,7 +220,7 @@ class DigitLabEngine implements Engine {
       };
       await this.store.save(name, model, meta);
       if (request.activate ?? true) this.store.setActive(name);
-      return { ...report, model: name, base, durationMs };
+      return result(name);
     } finally {
       model.optimizer?.dispose();
       model.dispose();
@@ -211,28 +228,21 @@ class DigitLabEngine implements Engine {
   }
 
   /** Every layer's output for one image (784 values, 0-1), for the inside view. */
-  async activations(pixels: ArrayLike<number>, name?: string) {
+  async activations({ pixels, model: name }: Params<'activations'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
     return { model, ...(await activations(m, input)) };
   }
 
-  async addUserSample(sample: NewUserSample) {
-    return this.userSamples.add(sample);
-  }
-
-  async listUserSamples() {
-    return this.userSamples.list();
-  }
-
-  async getUserSample(id: string) {
-    return this.userSamples.get(id);
-  }
-
-  async removeUserSample(id: string) {
-    this.userSamples.remove(id);
-  }
-
+  /** The user's own handwriting examples (<home>/samples/). */
+  readonly userSamples: Engine['userSamples'] = {
+    add: async (sample) => this.sampleStore.add(sample),
+    list: async () => this.sampleStore.list(),
+    remove: async ({ id }) => {
+      this.sampleStore.remove(id);
+      return { removed: id };
+    },
+  };
 
   /** The active model and its recorded test accuracy on this dataset (null: unknown, e.g. another dataset). */
   private activeRecord(): { name: string; accuracy: number | null } | null {
@@ -246,7 +256,7 @@ class DigitLabEngine implements Engine {
     }
   }
 
-  async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {
+  async evaluate({ model: name, onProgress }: Params<'evaluate'>) {
     const t0 = performance.now();
     const { name: model, model: m, inputScale } = await this.model(name);
     const probs = await predictProbs(m, this.data.test.images, this.data.test.count, { onProgress, inputScale });
@@ -254,7 +264,7 @@ class DigitLabEngine implements Engine {
     return { model, ...summary, durationMs: performance.now() - t0 };
   }
 
-  async predict(inputs: ArrayLike<number>[], name?: string) {
+  async predict({ inputs, model: name }: Params<'predict'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const x = new Float32Array(inputs.length * PIXELS);
     inputs.forEach((input, i) => {
@@ -266,7 +276,7 @@ class DigitLabEngine implements Engine {
     return { model, probs };
   }
 
-  async samples(n: number, seed = Math.floor(Math.random() * 2 ** 31), name?: string) {
+  async samples({ n, seed = Math.floor(Math.random() * 2 ** 31), model: name }: Params<'samples'>) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
     const { name: model, model: m, inputScale } = await this.model(name);
     const rng = mulberry32(seed);
@@ -287,40 +297,46 @@ class DigitLabEngine implements Engine {
     return { model, seed, samples };
   }
 
-  testImages(indices: number[]): number[][] {
+  /** Test-set images as 784 grey levels 0-255. */
+  async testImages({ indices }: Params<'testImages'>) {
     const test = this.data.test;
-    return indices.map((i) => {
+    const images = indices.map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= test.count) throw new Error(`test image index ${i} out of range 0-${test.count - 1}`);
       return Array.from(test.images.subarray(i * PIXELS, (i + 1) * PIXELS));
     });
+    return { images };
   }
 
   testLabels(indices: number[]): number[] {
     return indices.map((i) => this.data.test.labels[i]);
   }
 
-  async listModels() {
-    return this.store.list();
-  }
-
-  async activeModel() {
-    return this.store.activeName();
-  }
-
-  async setActiveModel(name: string) {
-    this.store.setActive(name);
-  }
-
-  async renameModel(from: string, to: string) {
-    this.store.rename(from, to);
-    this.forget(from);
-    return to;
-  }
-
-  async deleteModel(name: string) {
-    this.store.delete(name);
-    this.forget(name);
-  }
+  /** The model store: user models and the shipped read-only ones, the active model, Keras files in and out. */
+  readonly models: Engine['models'] = {
+    list: async () => ({ models: this.store.list() }),
+    setActive: async ({ name }) => {
+      this.store.setActive(name);
+      return { active: name };
+    },
+    rename: async ({ from, to }) => {
+      this.store.rename(from, to);
+      this.forget(from);
+      return { name: to };
+    },
+    delete: async ({ name }) => {
+      this.store.delete(name);
+      this.forget(name);
+      return { deleted: name };
+    },
+    import: async ({ name, files }) => ({ name: await this.importModel(name, files) }),
+    export: async ({ name }) => ({ files: this.store.readFiles(name) }),
+    importKeras: (params) => this.importKeras(params),
+    exportKeras: async ({ name }) => {
+      const { model, inputScale } = await this.model(name);
+      const { writeKerasFile } = await import('./keras/export.js');
+      return { fileName: `${name}.h5`, bytes: await writeKerasFile(model, inputScale) };
+    },
+  };
 
   private assertFree(name: string): void {
     validateModelName(name);
@@ -344,7 +360,7 @@ class DigitLabEngine implements Engine {
     return meta;
   }
 
-  async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
+  private async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
     this.assertFree(name);
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');
@@ -374,7 +390,7 @@ class DigitLabEngine implements Engine {
     return name;
   }
 
-  async importKeras(bytes: Uint8Array, { fileName, name, onProgress }: KerasImportOptions) {
+  private async importKeras({ bytes, fileName, name, onProgress }: Params<'models.importKeras'>) {
     const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
     const target = name ?? this.store.uniqueName(kerasModelName(fileName));
     this.assertFree(target);
@@ -391,16 +407,6 @@ class DigitLabEngine implements Engine {
     } finally {
       model.dispose();
     }
-  }
-
-  async exportKeras(name?: string) {
-    const { model, inputScale } = await this.model(name);
-    const { writeKerasFile } = await import('./keras/export.js');
-    return writeKerasFile(model, inputScale);
-  }
-
-  async exportModel(name: string) {
-    return this.store.readFiles(name);
   }
 
   dispose(): void {

@@ -4,10 +4,8 @@ import { suggestModelName } from '../../../src-shared/model-name.js';
 import { MAX_FILE_BYTES, type Params } from '../../../src-shared/protocol.js';
 import { downloadBlob } from '../shared/png.js';
 
-export interface ModelFile {
-  path: string;
-  base64: string;
-}
+/** A TF.js model's file as `models.import` / `models.export` carry it. */
+export type ModelFile = Params<'models.import'>['files'][number];
 
 /** A Keras file read for models.importKeras. */
 export type KerasFile = Pick<Params<'models.importKeras'>, 'fileName' | 'base64'>;

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-finetune-pen-'));
   const engine = await createEngine({ home, shippedDir: path.join(ROOT, 'models') });
   const accuracy = async (model: string, set: Drawing[]) => {
-    const { probs } = await engine.predict(set.map((d) => Float32Array.from(d.pixels, (v) => v / 255)), model);
+    const { probs } = await engine.predict({ inputs: set.map((d) => Float32Array.from(d.pixels, (v) => v / 255)), model });
     return probs.filter((p, i) => argmax(p) === set[i].label).length / set.length;
   };
   const t0 = performance.now();

@@ -73,7 +73,7 @@ async function measure(own: boolean): Promise<Round> {
   if (own) registerWebGpuKernels();
   else unregisterWebGpuKernels();
   const model = buildModel(preset, 'adam', 0.003);
-  const source = own ? batchSource(data.train, false, batchSize) : new HostBatches(data.train, false, batchSize);
+  const source = own ? batchSource(data.train, 'off', batchSize) : new HostBatches(data.train, 'off', batchSize);
   const rng = mulberry32(2);
   const step = (i: number) => {
     const { xs, ys } = source.batch(order[i % order.length], rng);

@@ -33,7 +33,7 @@ export async function penSection(model = 'default'): Promise<string> {
     const t0 = performance.now();
     const images = await renderPenDigits(digits);
     const renderSec = (performance.now() - t0) / 1000;
-    const probs = await penProbs(images, async (x) => (await engine.predict(x, model)).probs);
+    const probs = await penProbs(images, async (x) => (await engine.predict({ inputs: x, model })).probs);
     const held = penReport(digits, probs, PEN_HELDOUT_WRITERS);
     const tuning = penReport(digits, probs, PEN_TUNING_WRITERS);
     console.log(`\n${penText(held, `real handwriting, '${model}', held-out writers`)}`);

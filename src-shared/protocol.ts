@@ -12,25 +12,49 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Largest file (or set of files) sent as base64 (4/3 larger) in one message, with room left for the envelope. */
 export const MAX_FILE_BYTES = Math.floor((MAX_MESSAGE_BYTES * 3) / 4) - 64 * 1024;
 
+/** Every bound of a request's numbers, defined once: the schemas below, the CLI's option parsers and the Train form's
+ *  fields use these. `learningRate` must be above its `min` (0); every other range includes both ends. */
+export const BOUNDS = {
+  epochs: { min: 1, max: 200 },
+  batchSize: { min: 1, max: 4096 },
+  learningRate: { min: 0, max: 10 },
+  trainSize: { min: 0, max: 60_000 },
+  validationSize: { min: 0, max: 30_000 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+  /** Fine-tuning: training steps, and MNIST test images scored before and after. */
+  finetuneSteps: { min: 1, max: 10_000 },
+  finetuneTestSize: { min: 0, max: 10_000 },
+  /** Test images drawn per `samples` request. */
+  samples: { min: 1, max: 500 },
+} as const;
+type Bound = { readonly min: number; readonly max: number };
+
+/** A drawing of the user's own handwriting: at most MAX_STROKES strokes of at most MAX_STROKE_POINTS points each. */
+export const MAX_STROKES = 100;
+export const MAX_STROKE_POINTS = 20_000;
+
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const bounded = (b: Bound) => int(b.min, b.max);
 const modelName = z.string().min(1).max(MODEL_NAME_MAX).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
 const probs = z.array(z.number()).length(CLASSES);
+/** A caller-chosen id for a long request's progress events (`evalProgress`), so each client follows only its own. */
+const progressId = z.string().min(1).max(64).optional();
 const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
 
 /** Hyperparameters of one training run. */
 export const trainConfigSchema = z.object({
   preset: z.enum(PRESETS),
-  epochs: int(1, 200),
-  batchSize: int(1, 4096),
-  learningRate: z.number().positive().max(10),
+  epochs: bounded(BOUNDS.epochs),
+  batchSize: bounded(BOUNDS.batchSize),
+  learningRate: z.number().gt(BOUNDS.learningRate.min).max(BOUNDS.learningRate.max),
   optimizer: z.enum(OPTIMIZERS),
-  /** Augmentation of training images (AUGMENTS: off, affine, pen); true = 'affine', false = 'off'. */
-  augment: z.union([z.boolean(), z.enum(AUGMENTS)]),
+  /** Augmentation of training images (AUGMENTS: off, affine, pen). */
+  augment: z.enum(AUGMENTS),
   /** Number of training images used (0 = all left after the validation split). */
-  trainSize: int(0, 60000),
+  trainSize: bounded(BOUNDS.trainSize),
   /** Images held out of the training set for validation. */
-  validationSize: int(0, 30000),
-  seed: int(0, 2 ** 31 - 1),
+  validationSize: bounded(BOUNDS.validationSize),
+  seed: bounded(BOUNDS.seed),
   schedule: z.enum(SCHEDULES).optional(),
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
@@ -74,8 +98,12 @@ const finetuneSchema = z.object({
   samples: z.number(), heldOut: z.number(), steps: z.number(), batchSize: z.number(), learningRate: z.number(),
   replay: z.number(), testSize: z.number(), before: userMnist, after: userMnist,
 });
-const metaSchema = z.object({
-  name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: trainConfigSchema.extend(penTrainingSchema.shape).nullable(),
+/** A saved run's config: meta.json files written before `augment` was one enum hold true (affine) or false (off). */
+const savedConfigSchema = trainConfigSchema.extend(penTrainingSchema.shape).extend({
+  augment: z.union([z.enum(AUGMENTS), z.boolean().transform((on) => (on ? 'affine' : 'off'))]),
+});
+export const metaSchema = z.object({
+  name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: savedConfigSchema.nullable(),
   history: z.array(epochSchema),
   testAccuracy: z.number().nullable(), confusion: z.array(z.array(z.number())).nullable(), backend: z.string(),
   device: z.string(), durationMs: z.number(), createdAt: z.string(), params: z.number(),
@@ -124,30 +152,16 @@ const jobSchema = z.object({
 });
 const fileSchema = z.object({ path: z.string().min(1).max(200), base64: z.string() });
 
-// Keras .h5 files in and out (docs/keras.md). `models.importKeras` reads, checks and evaluates the file
-// (`evalProgress` events while it scores the test set), then saves it; nothing is saved on error.
 const base64 = z
   .string()
   .max(Math.ceil(MAX_FILE_BYTES / 3) * 4, `files up to ${(MAX_FILE_BYTES / 1e6).toFixed(1)} MB (use the CLI for larger ones)`)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
-const kerasMethods = {
-  'models.importKeras': {
-    params: z.object({ fileName: z.string().min(1).max(255), base64, name: modelName.optional() }),
-    result: z.object({ model: z.string(), testAccuracy: metric, inputScale: z.number(), origin: originSchema }),
-  },
-  'models.exportKeras': { params: z.object({ name: modelName }), result: z.object({ fileName: z.string(), base64: z.string() }) },
-} as const;
-
-// The inside view and the user's handwriting. `activations` sends every layer's output for one image as
-// ONE little-endian Float32Array in base64, with each layer's place in it (offset, length in floats); the renderer's
-// api layer turns it back into Float32Array views. `finetune` runs as a background job like `train`: it returns a
-// job id, streams `batch` events and ends with `finetuneDone` (or `error`); `stop` stops it.
 const layerSliceSchema = z.object({
   name: z.string(), className: z.string(), shape: z.array(z.number()), offset: z.number().int().nonnegative(),
   length: z.number().int().nonnegative(), min: metric, max: metric,
 });
 const padPoint = z.object({ x: z.number().min(-1).max(2), y: z.number().min(-1).max(2) });
-const strokesSchema = z.array(z.array(padPoint).max(20_000)).max(100);
+const strokesSchema = z.array(z.array(padPoint).max(MAX_STROKE_POINTS)).max(MAX_STROKES);
 /** One of the user's examples: 784 grey levels 0-255, the strokes it was drawn with (null: from an image file). */
 const userSampleSchema = z.object({
   id: z.string(), label: z.number(), pixels: pixels784, strokes: strokesSchema.nullable(), createdAt: z.string(),
@@ -158,58 +172,64 @@ const finetuneResultSchema = z.object({
   model: z.string(), base: z.string(), trained: z.number(), heldOut: z.number(), steps: z.number(), images: z.number(),
   before: userMnist, after: userMnist, stopped: z.boolean(), durationMs: z.number(),
 });
-const insideMethods = {
-  activations: {
-    params: z.object({ model: modelName.optional(), pixels: pixels784 }),
-    result: z.object({
-      model: z.string(), base64: z.string(), layers: z.array(layerSliceSchema),
-      filters: z.object({ layer: z.string(), shape: z.array(z.number()), base64: z.string() }).nullable(),
-      skipped: z.array(z.object({ name: z.string(), className: z.string(), shape: z.array(z.number().nullable()), reason: z.string() })),
-    }),
-  },
-  'userSamples.add': {
-    params: z.object({ label: int(0, 9), pixels: pixels784, strokes: strokesSchema.nullable().optional(), source: z.string().max(100).optional() }),
-    result: userSampleSchema,
-  },
-  'userSamples.list': {
-    params: z.object({}),
-    result: z.object({ samples: z.array(userSampleSchema), errors: z.array(z.object({ file: z.string(), error: z.string() })) }),
-  },
-  'userSamples.remove': { params: z.object({ id: z.string().max(64) }), result: z.object({ removed: z.string() }) },
-  finetune: {
-    params: z.object({
-      model: modelName.optional(), name: modelName.optional(), steps: int(1, 2000).optional(), testSize: int(0, 10000).optional(),
-      seed: int(0, 2 ** 31 - 1).optional(),
-    }),
-    result: z.object({ jobId: z.string() }),
-  },
-} as const;
 
-/** Request methods: params schema and result schema for each. */
-export const methods = {
+// The methods, by domain. Model files travel as base64; pixels as grey levels 0-255; metrics as number | null.
+
+/** The engine process: its backend, the current or last job, the active model, the dataset. */
+const engineMethods = {
   status: {
     params: z.object({}),
     result: z.object({
       backend: backendSchema, job: jobSchema.nullable(), activeModel: z.string().nullable(),
       dataset: z.object({ name: z.string(), train: z.number(), test: z.number() }),
       version: z.string(),
+      /** What a run of each preset gets when nothing else is given, on this backend (the Train form's defaults). */
+      trainDefaults: z.record(z.enum(PRESETS), trainConfigSchema),
     }),
   },
-  train: { params: trainConfigSchema.partial(), result: z.object({ jobId: z.string() }) },
+  /** Answered by the relay (main process / browser-mode server), not the engine: start a fresh engine process. */
+  'engine.restart': { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
+} as const;
+
+/** Training jobs, one at a time: `train` and `finetune` return a job id at once; `batch` / `epoch` events stream, the
+ *  end comes as `done` (`finetuneDone` for a fine-tune) or `error`; `stop` stops either within one batch. */
+const jobMethods = {
+  /** Resolved by the engine (preset defaults, the backend's batch and rate, a `from` run's preset, the name to save
+   *  under): `config` is what the run uses, as the job's `config` in `status` is. */
+  train: { params: trainConfigSchema.partial(), result: z.object({ jobId: z.string(), config: trainConfigSchema }) },
+  /** Fine-tune a model on the user's examples (userSamples.*) into a new model `<model>-tuned-<n>`. */
+  finetune: {
+    params: z.object({
+      model: modelName.optional(), name: modelName.optional(), steps: bounded(BOUNDS.finetuneSteps).optional(),
+      testSize: bounded(BOUNDS.finetuneTestSize).optional(), seed: bounded(BOUNDS.seed).optional(),
+    }),
+    result: z.object({ jobId: z.string() }),
+  },
   stop: { params: z.object({}), result: z.object({ stopping: z.boolean() }) },
-  evaluate: { params: z.object({ model: modelName.optional() }), result: evalSchema },
+} as const;
+
+/** A model on the test set: scored, sampled, asked about drawings. */
+const predictionMethods = {
+  /** `jobId`: the caller's name for this evaluation, carried by its `evalProgress` events. */
+  evaluate: { params: z.object({ model: modelName.optional(), jobId: progressId }), result: evalSchema },
   predict: {
     params: z.object({ model: modelName.optional(), inputs: z.array(pixels784).min(1).max(256) }),
     result: z.object({ model: z.string(), probs: z.array(probs) }),
   },
   samples: {
-    params: z.object({ model: modelName.optional(), n: int(1, 500), seed: int(0, 2 ** 31 - 1).optional() }),
+    params: z.object({ model: modelName.optional(), n: bounded(BOUNDS.samples), seed: bounded(BOUNDS.seed).optional() }),
     result: z.object({ model: z.string(), seed: z.number(), samples: z.array(sampleSchema) }),
   },
   testImages: {
     params: z.object({ indices: z.array(int(0, 9999)).max(1000) }), // 1000 images ≈ 2.7 MB of JSON
     result: z.object({ images: z.array(pixels784) }),
   },
+} as const;
+
+/** The model store. Keras .h5 in and out (docs/keras.md): `models.importKeras` reads, checks and evaluates the file
+ *  (`evalProgress` events, with the request's `jobId`, while it scores the test set), then saves it; nothing is
+ *  saved on error. */
+const modelMethods = {
   'models.list': { params: z.object({}), result: z.object({ models: z.array(modelInfoSchema) }) },
   'models.setActive': { params: z.object({ name: modelName }), result: z.object({ active: z.string() }) },
   'models.rename': { params: z.object({ from: modelName, to: modelName }), result: z.object({ name: z.string() }) },
@@ -219,10 +239,42 @@ export const methods = {
     result: z.object({ name: z.string() }),
   },
   'models.export': { params: z.object({ name: modelName }), result: z.object({ files: z.array(fileSchema) }) },
-  ...kerasMethods,
-  ...insideMethods,
-  /** Answered by the relay (main process / browser-mode server), not the engine: start a fresh engine process. */
-  'engine.restart': { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
+  'models.importKeras': {
+    params: z.object({ fileName: z.string().min(1).max(255), base64, name: modelName.optional(), jobId: progressId }),
+    result: z.object({ model: z.string(), testAccuracy: metric, inputScale: z.number(), origin: originSchema }),
+  },
+  'models.exportKeras': { params: z.object({ name: modelName }), result: z.object({ fileName: z.string(), base64: z.string() }) },
+} as const;
+
+/** The inside view: every layer's output for one image as ONE little-endian Float32Array in base64, with each
+ *  layer's place in it (offset, length in floats); the renderer's api layer turns it back into Float32Array views. */
+const insideMethods = {
+  activations: {
+    params: z.object({ model: modelName.optional(), pixels: pixels784 }),
+    result: z.object({
+      model: z.string(), base64: z.string(), layers: z.array(layerSliceSchema),
+      filters: z.object({ layer: z.string(), shape: z.array(z.number()), base64: z.string() }).nullable(),
+      skipped: z.array(z.object({ name: z.string(), className: z.string(), shape: z.array(z.number().nullable()), reason: z.string() })),
+    }),
+  },
+} as const;
+
+/** The user's own handwriting examples (what `finetune` trains on). */
+const userSampleMethods = {
+  'userSamples.add': {
+    params: z.object({ label: int(0, 9), pixels: pixels784, strokes: strokesSchema.nullable().optional(), source: z.string().max(100).optional() }),
+    result: userSampleSchema,
+  },
+  'userSamples.list': {
+    params: z.object({}),
+    result: z.object({ samples: z.array(userSampleSchema), errors: z.array(z.object({ file: z.string(), error: z.string() })) }),
+  },
+  'userSamples.remove': { params: z.object({ id: z.string().max(64) }), result: z.object({ removed: z.string() }) },
+} as const;
+
+/** Request methods: params schema and result schema for each. */
+export const methods = {
+  ...engineMethods, ...jobMethods, ...predictionMethods, ...modelMethods, ...insideMethods, ...userSampleMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -267,7 +319,8 @@ export const events = {
   finetuneDone: z.object({ jobId: z.string(), result: finetuneResultSchema }),
   error: z.object({ jobId: z.string().nullable(), message: z.string() }),
   log: z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string() }),
-  evalProgress: z.object({ done: z.number(), total: z.number() }),
+  /** Test-set scoring of an `evaluate` or `models.importKeras` request: `jobId` is the one the request gave (null: none). */
+  evalProgress: z.object({ jobId: z.string().nullable(), done: z.number(), total: z.number() }),
   engine: z.object({ state: z.enum(['starting', 'ready', 'crashed', 'restarting']), message: z.string() }),
 } as const;
 

@@ -23,7 +23,7 @@ export const PRESET_INFO: Record<PresetName, { title: string; text: string }> = 
 };
 
 /** Augmentation of training images: off; `affine` (shift, rotation, scale); `pen` (affine with shear and
- *  aspect, elastic distortion, stroke-thickness changes: how people's drawn digits differ). true = affine. */
+ *  aspect, elastic distortion, stroke-thickness changes: how people's drawn digits differ). */
 export const AUGMENTS = ['off', 'affine', 'pen'] as const;
 export type AugmentName = (typeof AUGMENTS)[number];
 
@@ -50,7 +50,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   batchSize: 128,
   learningRate: 0.003,
   optimizer: 'adam',
-  augment: false,
+  augment: 'off',
   trainSize: 0,
   validationSize: 5000,
   seed: 42,
@@ -60,7 +60,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 /** Each preset's own training defaults over DEFAULT_TRAIN_CONFIG: `seed` trains as the old classifier.py did
  *  (Keras model.fit defaults: batch 32, Adam at 0.001 held constant, 5 epochs, all 60 000 images, no augmentation). */
 export const PRESET_TRAINING: Record<PresetName, Partial<TrainConfig>> = {
-  seed: { epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: false, validationSize: 0 },
+  seed: { epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: 'off', validationSize: 0 },
   'keras-cnn': {},
   fast: {},
   mlp: {},

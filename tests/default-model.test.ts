@@ -46,13 +46,13 @@ describe('shipped default model', () => {
   });
 
   it('is what the engine uses when the user has trained nothing', async () => {
-    expect(await engine.activeModel()).toBe('default');
-    const [info] = await engine.listModels();
+    expect(await engine.status().then((s) => s.activeModel)).toBe('default');
+    const [info] = await engine.models.list({}).then((r) => r.models);
     expect(info).toMatchObject({ name: 'default', shipped: true, active: true });
   });
 
   it(`reaches ≥ ${TARGET * 100}% on the full test set, exactly as meta.json records`, async () => {
-    const r = await engine.evaluate('default');
+    const r = await engine.evaluate({ model: 'default' });
     expect(r.count).toBe(10000);
     expect(r.accuracy).toBeGreaterThanOrEqual(TARGET);
     expect(r.accuracy).toBeCloseTo(meta.testAccuracy!, 4);
@@ -61,7 +61,7 @@ describe('shipped default model', () => {
 
   it(`reads ≥ ${PEN_TARGET * 100}% of the held-out writers' pen-drawn digits`, async () => {
     const digits = loadPenDigits(PEN_FILE).filter((d) => PEN_HELDOUT_WRITERS.includes(d.writer));
-    const probs = await penProbs(await renderPenDigits(digits), async (x) => (await engine.predict(x, 'default')).probs);
+    const probs = await penProbs(await renderPenDigits(digits), async (x) => (await engine.predict({ inputs: x, model: 'default' })).probs);
     const r = penReport(digits, probs);
     console.log(`default on held-out pendigits writers: ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count})`);
     expect(r.count).toBe(2498);

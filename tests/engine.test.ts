@@ -58,7 +58,7 @@ describe('engine', () => {
   });
 
   it('saved the model with its history and made it active', async () => {
-    const [info] = await engine.listModels();
+    const [info] = await engine.models.list({}).then((r) => r.models);
     expect(info).toMatchObject({ name: 'subset', active: true, shipped: false });
     expect(info.meta?.history).toHaveLength(2);
     expect(info.meta?.testAccuracy).toBeCloseTo(trained.testAccuracy, 6);
@@ -66,7 +66,7 @@ describe('engine', () => {
   });
 
   it('evaluates consistently: confusion sums, per-class accuracy, mistakes and saved accuracy agree', async () => {
-    const r = await engine.evaluate();
+    const r = await engine.evaluate({});
     const total = r.confusion.flat().reduce((a, b) => a + b, 0);
     expect(total).toBe(10000);
     const diagonal = r.confusion.reduce((s, row, k) => s + row[k], 0);
@@ -82,22 +82,22 @@ describe('engine', () => {
   });
 
   it('samples are seeded, carry true labels and match predict on the same pixels', async () => {
-    const a = await engine.samples(6, 123);
-    const b = await engine.samples(6, 123);
+    const a = await engine.samples({ n: 6, seed: 123 });
+    const b = await engine.samples({ n: 6, seed: 123 });
     expect(a.samples.map((s) => s.index)).toEqual(b.samples.map((s) => s.index));
-    expect((await engine.samples(6, 124)).samples.map((s) => s.index)).not.toEqual(a.samples.map((s) => s.index));
+    expect((await engine.samples({ n: 6, seed: 124 })).samples.map((s) => s.index)).not.toEqual(a.samples.map((s) => s.index));
     const labels = engine.testLabels(a.samples.map((s) => s.index));
     expect(a.samples.map((s) => s.label)).toEqual(labels);
-    const { probs } = await engine.predict(a.samples.map((s) => s.pixels.map((v) => v / 255)));
+    const { probs } = await engine.predict({ inputs: a.samples.map((s) => s.pixels.map((v) => v / 255)) });
     probs.forEach((p, i) => expect(p[a.samples[i].predicted]).toBeCloseTo(a.samples[i].confidence, 5));
   });
 
   it('leaks no tensors in evaluate, predict and samples', async () => {
-    await engine.predict([new Array(784).fill(0)]); // model now cached
+    await engine.predict({ inputs: [new Array(784).fill(0)] }); // model now cached
     const before = tf.memory().numTensors;
-    await engine.evaluate();
-    await engine.predict([new Array(784).fill(0.5), new Array(784).fill(0)]);
-    await engine.samples(5, 1);
+    await engine.evaluate({});
+    await engine.predict({ inputs: [new Array(784).fill(0.5), new Array(784).fill(0)] });
+    await engine.samples({ n: 5, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -117,15 +117,15 @@ describe('engine', () => {
   });
 
   it("starts from a saved model's weights with --from, and a weaker run does not replace the active model", async () => {
-    const subset = (await engine.listModels()).find((m) => m.name === 'subset')!;
-    expect(await engine.activeModel()).toBe('subset'); // 'stopped' above (2 000 images, 3 batches) did not beat it
+    const subset = (await engine.models.list({}).then((r) => r.models)).find((m) => m.name === 'subset')!;
+    expect(await engine.status().then((s) => s.activeModel)).toBe('subset'); // 'stopped' above (2 000 images, 3 batches) did not beat it
     const tuned = await engine.train({ from: 'subset', epochs: 1, batchSize: 50, learningRate: 1e-5, trainSize: 300, validationSize: 100, name: 'tuned' });
     // A fresh `fast` network after 6 batches is near chance; starting from 'subset' keeps its accuracy.
     expect(tuned.testAccuracy).toBeGreaterThan(subset.meta!.testAccuracy! - 0.02);
-    expect((await engine.listModels()).find((m) => m.name === 'tuned')?.meta?.preset).toBe('fast');
+    expect((await engine.models.list({}).then((r) => r.models)).find((m) => m.name === 'tuned')?.meta?.preset).toBe('fast');
     expect(tuned.activated).toBe(tuned.testAccuracy > subset.meta!.testAccuracy!);
-    expect(await engine.activeModel()).toBe(tuned.activated ? 'tuned' : 'subset');
-    await engine.setActiveModel('subset');
+    expect(await engine.status().then((s) => s.activeModel)).toBe(tuned.activated ? 'tuned' : 'subset');
+    await engine.models.setActive({ name: 'subset' });
   });
 
   it('stops with a clear message when the loss becomes NaN', async () => {
@@ -142,8 +142,8 @@ describe('engine', () => {
   });
 
   it('rejects bad predict input with a one-line error', async () => {
-    await expect(engine.predict([[1, 2, 3]])).rejects.toThrow(/expected 784/);
-    expect(() => engine.testImages([10000])).toThrow(/out of range/);
+    await expect(engine.predict({ inputs: [[1, 2, 3]] })).rejects.toThrow(/expected 784/);
+    await expect(engine.testImages({ indices: [10000] })).rejects.toThrow(/out of range/);
   });
 
   it('leaks no tensors when a load, predict or import fails on a corrupt model', async () => {
@@ -165,16 +165,16 @@ describe('engine', () => {
     for (const [kind, bad] of Object.entries(variants)) {
       engine.store.writeFiles(`bad-${kind}`, bad);
       await expect(engine.store.load(`bad-${kind}`), kind).rejects.toThrow(/is corrupt/);
-      await expect(engine.predict([new Array(784).fill(0)], `bad-${kind}`), kind).rejects.toThrow(/is corrupt/);
-      await expect(engine.importModel(`imported-${kind}`, bad), kind).rejects.toThrow(/cannot import/);
+      await expect(engine.predict({ inputs: [new Array(784).fill(0)], model: `bad-${kind}` }), kind).rejects.toThrow(/is corrupt/);
+      await expect(engine.models.import({ name: `imported-${kind}`, files: bad }), kind).rejects.toThrow(/cannot import/);
       expect(tf.memory().numTensors, kind).toBe(before);
-      await engine.deleteModel(`bad-${kind}`);
+      await engine.models.delete({ name: `bad-${kind}` });
     }
   });
 
   it("checks an import's name before reading its files (no test-set evaluation for a bad name)", async () => {
-    await expect(engine.importModel('a..b', [])).rejects.toThrow(/invalid model name "a..b"/);
-    await expect(engine.importModel('subset', [])).rejects.toThrow(/already exists/);
+    await expect(engine.models.import({ name: 'a..b', files: [] })).rejects.toThrow(/invalid model name "a..b"/);
+    await expect(engine.models.import({ name: 'subset', files: [] })).rejects.toThrow(/already exists/);
   });
 
   it('refuses to rename or delete onto the name a running job saves under, named or not', async () => {
@@ -197,18 +197,18 @@ describe('engine', () => {
       return saving;
     };
     const refused = /is the name of a running training job: wait until it ends or stop it/;
-    await during('exp', (saving) => expect(engine.renameModel('subset', saving)).rejects.toThrow(refused));
+    await during('exp', (saving) => expect(engine.models.rename({ from: 'subset', to: saving })).rejects.toThrow(refused));
     expect(engine.store.exists('subset')).toBe(true);
     await during('exp', async () => {
-      await expect(engine.deleteModel('exp')).rejects.toThrow(refused);
-      await expect(engine.renameModel('exp', 'elsewhere')).rejects.toThrow(refused);
-      await expect(engine.importModel('exp', engine.store.readFiles('subset'))).rejects.toThrow(refused);
+      await expect(engine.models.delete({ name: 'exp' })).rejects.toThrow(refused);
+      await expect(engine.models.rename({ from: 'exp', to: 'elsewhere' })).rejects.toThrow(refused);
+      await expect(engine.models.import({ name: 'exp', files: engine.store.readFiles('subset') })).rejects.toThrow(refused);
       await expect(engine.train({ preset: 'mlp', name: 'exp' })).rejects.toThrow(refused); // e.g. the CLI beside the app
     });
-    const auto = await during(undefined, (saving) => expect(engine.renameModel('subset', saving)).rejects.toThrow(refused));
+    const auto = await during(undefined, (saving) => expect(engine.models.rename({ from: 'subset', to: saving })).rejects.toThrow(refused));
     expect(auto).toMatch(/^mlp-/);
     // Once the jobs are over, the names are free again.
-    await engine.renameModel('exp', 'exp-done');
-    await engine.deleteModel(auto);
+    await engine.models.rename({ from: 'exp', to: 'exp-done' });
+    await engine.models.delete({ name: auto });
   });
 });

@@ -10,13 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
-import type { FinetuneResult } from '../src-main/engine/api.js';
+import type { FinetuneOutcome } from '../src-main/engine/api.js';
 
 let home: string;
 let engine: DigitLabEngine;
-let result: FinetuneResult;
+let result: FinetuneOutcome;
 let baseHash: string;
-let noReplay: FinetuneResult;
+let noReplay: FinetuneOutcome;
 let tensorsBefore: number;
 
 /** The same digit drawn transposed (mirrored across the diagonal): a consistent style MNIST lacks. */
@@ -45,9 +45,9 @@ beforeAll(async () => {
   for (let i = 0; per.some((n) => n < 12); i++) {
     const label = train.labels[i];
     if (per[label]++ >= 12) continue;
-    await engine.addUserSample({ label, pixels: transposed(train.images.subarray(i * 784, (i + 1) * 784)), source: 'test' });
+    await engine.userSamples.add({ label, pixels: transposed(train.images.subarray(i * 784, (i + 1) * 784)), source: 'test' });
   }
-  await engine.predict([new Array(784).fill(0)], 'base'); // the engine caches the base model it checks
+  await engine.predict({ inputs: [new Array(784).fill(0)], model: 'base' }); // the engine caches the base model it checks
   tensorsBefore = tf.memory().numTensors;
   const request = { model: 'base', steps: 60, learningRate: 0.002, holdout: 0.25, testSize: 2000 };
   result = await engine.finetune(request);
@@ -67,7 +67,7 @@ describe('finetune', () => {
     expect(meta.finetune).toMatchObject({ samples: 90, heldOut: 30, steps: 60, batchSize: 32, learningRate: 0.002, replay: 0.5, testSize: 2000 });
     expect(meta.finetune!.before).toEqual(result.before);
     expect(meta.finetune!.after).toEqual(result.after);
-    expect(await engine.activeModel()).toBe('base-tuned-1');
+    expect(await engine.status().then((s) => s.activeModel)).toBe('base-tuned-1');
   });
 
   it('learns the new handwriting; MNIST replay keeps more of MNIST than training on the examples alone', () => {
@@ -83,8 +83,8 @@ describe('finetune', () => {
   it('leaves the base model untouched and leaks no tensors', async () => {
     expect(hashModel(path.join(home, 'models', 'base'))).toBe(baseHash);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
-    const image = engine.testImages([0])[0].map((v) => v / 255);
-    const [base, tuned] = [(await engine.predict([image], 'base')).probs[0], (await engine.predict([image], 'base-tuned-1')).probs[0]];
+    const image = (await engine.testImages({ indices: [0] })).images[0].map((v) => v / 255);
+    const [base, tuned] = [(await engine.predict({ inputs: [image], model: 'base' })).probs[0], (await engine.predict({ inputs: [image], model: 'base-tuned-1' })).probs[0]];
     expect(base).not.toEqual(tuned);
   });
 
@@ -94,7 +94,7 @@ describe('finetune', () => {
     await expect(engine.finetune({ model: 'base', steps: 0 })).rejects.toThrow(/^fine-tune steps must be a whole number from 1 to 10000, got 0$/);
     const second = await engine.finetune({ model: 'base', steps: 2, testSize: 0, holdout: 0, activate: false });
     expect(second).toMatchObject({ model: 'base-tuned-2', heldOut: 0, before: { user: null, mnist: null }, after: { user: null, mnist: null } });
-    expect(await engine.activeModel()).toBe('base-tuned-1');
+    expect(await engine.status().then((s) => s.activeModel)).toBe('base-tuned-1');
     expect(hashModel(path.join(home, 'models', 'base'))).toBe(baseHash);
   });
 

@@ -13,18 +13,22 @@ import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js'
 import { argmax } from '../src-shared/domain.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { SampleStore } from '../src-main/engine/user-samples.js';
+import { MAX_STROKE_POINTS, MAX_STROKES } from '../src-shared/protocol.js';
 import { PRESETS } from '../src-shared/types.js';
 import { PEN_FILE as PENDIGITS } from './helpers/data.js';
 
 let home: string;
 let engine: DigitLabEngine;
 let image: number[];
+/** The first five test images, 0-255. */
+let digits: number[][];
 let label: number;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-inside-'));
   engine = await createEngine({ home, shippedDir: path.resolve('models') });
-  image = engine.testImages([0])[0].map((v) => v / 255);
+  digits = (await engine.testImages({ indices: [0, 1, 2, 3, 4] })).images;
+  image = digits[0].map((v) => v / 255);
   label = engine.testLabels([0])[0];
 });
 
@@ -71,9 +75,9 @@ describe('activations', () => {
   }
 
   it('on the shipped model: the input is the image, ReLU maps are ≥ 0, the softmax picks the right digit, no tensors leak', async () => {
-    const first = await engine.activations(image, 'default');
+    const first = await engine.activations({ pixels: image, model: 'default' });
     const before = tf.memory().numTensors;
-    const again = await engine.activations(image, 'default');
+    const again = await engine.activations({ pixels: image, model: 'default' });
     expect(tf.memory().numTensors).toBe(before);
     expect(again.layers.map((l) => l.shape)).toEqual(first.layers.map((l) => l.shape));
     expect(first.model).toBe('default');
@@ -117,12 +121,12 @@ describe('activations', () => {
   });
 
   it('refuses an image of the wrong size in one line', async () => {
-    await expect(engine.activations([1, 2, 3], 'default')).rejects.toThrow(/^the image has 3 values, expected 784 \(28×28\)$/);
+    await expect(engine.activations({ pixels: [1, 2, 3], model: 'default' })).rejects.toThrow(/^the image has 3 values, expected 784 \(28×28\)$/);
   });
 });
 
 describe('user samples', () => {
-  const digit = (index: number) => engine.testImages([index])[0];
+  const digit = (index: number) => digits[index];
 
   it('adds, lists, reads and removes samples, one atomic file each', () => {
     const store = new SampleStore(path.join(home, 'a'));
@@ -151,11 +155,17 @@ describe('user samples', () => {
       [{ label: 3, pixels: new Array(784).fill(0) }, /the image is blank/],
       [{ label: 3, pixels: digit(1), strokes: [[{ x: 'a', y: 0 }]] }, /stroke points must be/],
       [{ label: 3, pixels: digit(1), strokes: 'x' }, /strokes must be a list/],
+      [{ label: 3, pixels: digit(1), strokes: [new Array(MAX_STROKE_POINTS + 1).fill({ x: 0.5, y: 0.5 })] }, /a stroke may have at most 20000 points/],
+      [{ label: 3, pixels: digit(1), strokes: new Array(MAX_STROKES + 1).fill([{ x: 0.5, y: 0.5 }]) }, /at most 100 strokes/],
       [null, /needs a label and a 28×28 image/],
     ];
     for (const [input, error] of cases) {
       expect(() => store.add(input as never)).toThrow(error);
     }
+    // The protocol's limits are the store's: as many strokes of as many points as a request may carry.
+    const full = Array.from({ length: 3 }, () => new Array(MAX_STROKE_POINTS).fill({ x: 0.5, y: 0.5 }));
+    expect(store.add({ label: 3, pixels: digit(1), strokes: full }).strokes!.flat()).toHaveLength(3 * MAX_STROKE_POINTS);
+    store.remove(store.list().samples[0].id);
     for (const id of ['../../etc/passwd', 's-1', '']) expect(() => store.remove(id)).toThrow(/^invalid sample id/);
     expect(fs.existsSync(store.dir) ? fs.readdirSync(store.dir) : []).toEqual([]);
     const good = store.add({ label: 4, pixels: digit(4) });

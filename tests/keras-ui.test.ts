@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
 import { KERAS_FILES, readKerasTestFile, readMeta, snapshot, weightsOnly } from './helpers/keras.js';
 
@@ -176,4 +177,55 @@ describe.skipIf(!!missing)('Keras .h5 in the Models view (browser mode)', () => 
     expect(wrong).toBeLessThanOrEqual(4);
     expect(app.pageErrors).toEqual([]);
   }, 120_000);
+
+  it("an import's test-set scoring does not move the Mistakes view's progress: each follows its own request", async () => {
+    const { page } = app;
+    // A second client on the socket sees every evalProgress event, with the id of the request it belongs to.
+    const events: { jobId: string | null; done: number }[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/ws?token=${encodeURIComponent(app.token)}`, { origin: app.origin });
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { type: string; event?: string; data?: { jobId: string | null; done: number } };
+      if (m.type === 'event' && m.event === 'evalProgress') events.push(m.data!);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      // An import, scoring the test set...
+      await page.getByTestId('nav-models').click();
+      await put(page, 'picker', BATCHNORM.file, readKerasTestFile(BATCHNORM.file));
+      await expect.poll(() => page.getByTestId('import-pending').textContent()).toContain(BATCHNORM.file);
+      await page.getByTestId('import-name').fill('beside-mistakes');
+      await page.getByTestId('import-submit').click();
+      await expect.poll(() => events.length, { timeout: 120_000 }).toBeGreaterThan(0);
+      // ...while the Mistakes view evaluates the shipped model: every value its bar shows is recorded.
+      await page.getByTestId('nav-mistakes').click();
+      await page.getByTestId('mistakes-model').selectOption('default');
+      await page.evaluate(() => {
+        const shown: number[] = [];
+        (window as unknown as { shown: number[] }).shown = shown;
+        const tick = () => {
+          const bar = document.querySelector('[data-testid="eval-progress"]');
+          if (bar) shown.push(Number(bar.getAttribute('aria-valuenow')));
+          requestAnimationFrame(tick);
+        };
+        tick();
+      });
+      await page.getByTestId('mistakes-evaluate').click();
+      await page.getByTestId('mistake-count').waitFor({ timeout: 300_000 });
+      const shown = await page.evaluate(() => (window as unknown as { shown: number[] }).shown);
+      // The two ran side by side: the import's events (no id) came between the evaluation's own (the view's id).
+      const own = events.flatMap((e, i) => (e.jobId?.startsWith('mistakes-') ? [i] : []));
+      expect(own.length).toBeGreaterThan(1);
+      const between = events.slice(own[0], own.at(-1)).filter((e) => e.jobId === null);
+      expect(between.length).toBeGreaterThan(0);
+      // The bar showed only its own evaluation's progress: never a step back, never a value of the import's.
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown).toEqual([...shown].sort((a, b) => a - b));
+      const ownDone = new Set([0, ...own.map((i) => events[i].done)]);
+      expect(shown.filter((v) => !ownDone.has(v))).toEqual([]);
+      await page.getByTestId('nav-models').click();
+      await row('beside-mistakes').waitFor({ timeout: 300_000 });
+    } finally {
+      ws.close();
+    }
+  }, 600_000);
 });

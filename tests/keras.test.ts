@@ -26,7 +26,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-keras-files-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 const readFile = readKerasTestFile;
 const meta = (name: string) => readMeta(home, name);
-const testPixels = (e: DigitLabEngine, n: number) => e.testImages(Array.from({ length: n }, (_, i) => i)).map((p) => p.map((v) => v / 255));
+const testPixels = async (e: DigitLabEngine, n: number) =>
+  (await e.testImages({ indices: Array.from({ length: n }, (_, i) => i) })).images.map((p) => p.map((v) => v / 255));
 
 /** The 2.6.0 convnet made to expect 0-255 pixels: its first kernel divided by 255 (same function). */
 async function scaledTo255(bytes: Uint8Array): Promise<Uint8Array> {
@@ -86,15 +87,15 @@ describe('Keras .h5 import and export', () => {
   }
 
   it('detects a model trained on 0-255 pixels and feeds it 0-255 in evaluate, predict and samples', async () => {
-    const r = await engine.importKeras(await scaledTo255(readFile(FILES[2].file)), { fileName: 'convnet-255.h5' });
+    const r = await engine.models.importKeras({ bytes: await scaledTo255(readFile(FILES[2].file)), fileName: 'convnet-255.h5' });
     expect(r.model).toBe('convnet-255');
     expect(r.inputScale).toBe(255);
     expect(r.origin.inputScaleCheck!.accuracy0255).toBeGreaterThan(r.origin.inputScaleCheck!.accuracy01);
     expect(Math.abs(r.testAccuracy - meta('convnet').testAccuracy!)).toBeLessThan(0.001);
-    const pixels = testPixels(engine, 200);
-    const [a, b] = [await engine.predict(pixels, 'convnet'), await engine.predict(pixels, 'convnet-255')];
+    const pixels = await testPixels(engine, 200);
+    const [a, b] = [await engine.predict({ inputs: pixels, model: 'convnet' }), await engine.predict({ inputs: pixels, model: 'convnet-255' })];
     a.probs.forEach((p, i) => p.forEach((v, k) => expect(b.probs[i][k]).toBeCloseTo(v, 4)));
-    const [sa, sb] = [await engine.samples(20, 7, 'convnet'), await engine.samples(20, 7, 'convnet-255')];
+    const [sa, sb] = [await engine.samples({ n: 20, seed: 7, model: 'convnet' }), await engine.samples({ n: 20, seed: 7, model: 'convnet-255' })];
     expect(sb.samples.map((s) => s.predicted)).toEqual(sa.samples.map((s) => s.predicted));
   }, 600_000);
 
@@ -103,30 +104,30 @@ describe('Keras .h5 import and export', () => {
     const r = await cli('export', 'convnet-255', file);
     expect(r.code, r.stderr).toBe(0);
     expect((await cli('export', 'convnet-255', file)).stderr).toMatch(/already exists \(use --force/);
-    const back = await engine.importKeras(new Uint8Array(fs.readFileSync(file)), { fileName: 'convnet-255.h5', name: 'convnet-255-back' });
+    const back = await engine.models.importKeras({ bytes: new Uint8Array(fs.readFileSync(file)), fileName: 'convnet-255.h5', name: 'convnet-255-back' });
     expect(back).toMatchObject({ inputScale: 255, origin: { inputScaleSource: 'file', backend: 'tensorflow' } });
     expect(back.testAccuracy).toBe(meta('convnet-255').testAccuracy);
-    const pixels = testPixels(engine, 300);
-    const [a, b] = [await engine.predict(pixels, 'convnet-255'), await engine.predict(pixels, 'convnet-255-back')];
+    const pixels = await testPixels(engine, 300);
+    const [a, b] = [await engine.predict({ inputs: pixels, model: 'convnet-255' }), await engine.predict({ inputs: pixels, model: 'convnet-255-back' })];
     expect(b.probs).toEqual(a.probs);
   }, 600_000);
 
   it('round-trips a model trained here (the shipped default) with the same predictions', async () => {
-    const bytes = await engine.exportKeras('default');
+    const bytes = await engine.models.exportKeras({ name: 'default' }).then((r) => r.bytes);
     const tensors = tf.memory().numTensors;
-    const back = await engine.importKeras(bytes, { fileName: 'default.h5', name: 'default-back' });
+    const back = await engine.models.importKeras({ bytes, fileName: 'default.h5', name: 'default-back' });
     expect(tf.memory().numTensors).toBe(tensors); // the imported model is saved and disposed
     expect(back.inputScale).toBe(1);
     expect(back.origin.kerasVersion).toMatch(/^tfjs-layers /);
-    const pixels = testPixels(engine, 300);
-    const [a, b] = [await engine.predict(pixels, 'default'), await engine.predict(pixels, 'default-back')];
+    const pixels = await testPixels(engine, 300);
+    const [a, b] = [await engine.predict({ inputs: pixels, model: 'default' }), await engine.predict({ inputs: pixels, model: 'default-back' })];
     expect(b.probs).toEqual(a.probs);
     expect(Math.abs(back.testAccuracy - engine.store.readMeta('default')!.testAccuracy!)).toBeLessThanOrEqual(0.0005);
   }, 600_000);
 
   it('writes the layout Keras reads (checked with h5py where python3-h5py is installed)', async (ctx) => {
     const file = path.join(tmp, 'default.h5');
-    fs.writeFileSync(file, await engine.exportKeras('default'));
+    fs.writeFileSync(file, await engine.models.exportKeras({ name: 'default' }).then((r) => r.bytes));
     const script = `
 import h5py, json, sys
 f = h5py.File(sys.argv[1], 'r')
@@ -152,11 +153,11 @@ print(json.dumps(out))`;
   it('exports weights an independent NumPy forward pass of the file agrees with (where python3-h5py is installed)', async (ctx) => {
     if (!HAVE_H5PY) return ctx.skip();
     const file = path.join(tmp, 'default-forward.h5');
-    fs.writeFileSync(file, await engine.exportKeras('default'));
-    const pixels = testPixels(engine, 100);
+    fs.writeFileSync(file, await engine.models.exportKeras({ name: 'default' }).then((r) => r.bytes));
+    const pixels = await testPixels(engine, 100);
     const out = execFileSync(PYTHON, ['tests/helpers/keras-forward.py', file], { input: Buffer.from(Float32Array.from(pixels.flat()).buffer) });
     const numpy = new Float32Array(out.buffer, out.byteOffset, out.byteLength / 4);
-    const { probs } = await engine.predict(pixels, 'default');
+    const { probs } = await engine.predict({ inputs: pixels, model: 'default' });
     expect(numpy.length).toBe(1000);
     probs.forEach((p, i) => p.forEach((v, k) => expect(Math.abs(v - numpy[i * 10 + k])).toBeLessThan(1e-5)));
   });

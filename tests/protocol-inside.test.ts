@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methods } from '../src-shared/protocol.js';
+import { MAX_STROKE_POINTS, methods } from '../src-shared/protocol.js';
 import { forkEngine } from '../src-main/ipc/fork-engine.js';
 import { Relay } from '../src-main/ipc/relay.js';
 import { ROOT } from './helpers/browser.js';
@@ -96,6 +96,14 @@ describe.skipIf(!!missing)('inside view and fine-tune over the protocol', () => 
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/invalid sample id/);
     expect((await call('userSamples.add', { label: 10, pixels: images[0] })).error).toMatch(/^invalid params for userSamples\.add: label/);
+    // The protocol's limits are the engine's: two strokes of MAX_STROKE_POINTS points each are one accepted drawing.
+    const long = Array.from({ length: MAX_STROKE_POINTS }, (_, i) => ({ x: 0.2 + (0.6 * i) / MAX_STROKE_POINTS, y: 0.5 }));
+    const drawn = await call('userSamples.add', { label: 1, pixels: images[2], strokes: [long, long] });
+    expect(drawn.ok, drawn.error).toBe(true);
+    expect(drawn.result.strokes.map((s: unknown[]) => s.length)).toEqual([MAX_STROKE_POINTS, MAX_STROKE_POINTS]);
+    expect((await call('userSamples.remove', { id: drawn.result.id })).ok).toBe(true);
+    const over = await call('userSamples.add', { label: 1, pixels: images[2], strokes: [[...long, { x: 0.5, y: 0.5 }]] });
+    expect(over.error).toMatch(/^invalid params for userSamples\.add: strokes\.0: /);
   });
 
   it('finetune: a background job with batch events that saves a new model and never touches the base', async () => {

@@ -19,6 +19,8 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
   const client = { send: (m: unknown) => received.push(m) };
   let relay: Relay;
   let home: string;
+  /** The model the background-job test trains ('mlp'). */
+  let source: string;
 
   const reply = async (id: number) => {
     for (let i = 0; i < 600; i++) {
@@ -106,13 +108,40 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     expect(done.data.result.activated).toBe(false);
     expect(activeModel).toBe('default');
 
-    relay.receive(client, { type: 'request', id: 23, method: 'evaluate', params: { model: done.data.result.model } });
+    relay.receive(client, { type: 'request', id: 23, method: 'evaluate', params: { model: done.data.result.model, jobId: 'eval-23' } });
     const evaluation = await reply(23);
     expect(evaluation.ok).toBe(true);
     expect(evaluation.result.count).toBe(10000);
     expect(evaluation.result.accuracy).toBeCloseTo(done.data.result.testAccuracy, 6);
     const progress = received.filter((m) => m.event === 'evalProgress');
     expect(progress.length).toBeGreaterThanOrEqual(1);
-    expect(progress.at(-1).data).toEqual({ done: 10000, total: 10000 });
+    expect(progress.at(-1).data).toEqual({ jobId: 'eval-23', done: 10000, total: 10000 }); // the request's own id
+    source = done.data.result.model;
+  });
+
+  it('resolves a request in the engine: a from run without a preset inherits the source model\'s, and says so', async () => {
+    received.length = 0;
+    relay.receive(client, { type: 'request', id: 30, method: 'status', params: {} });
+    const { trainDefaults } = (await reply(30)).result;
+    expect(trainDefaults.fast).toMatchObject({ preset: 'fast', batchSize: 128, learningRate: 0.003 }); // no GPU here
+    expect(trainDefaults.seed).toMatchObject({ preset: 'seed', batchSize: 32, learningRate: 0.001, schedule: 'constant' });
+    // A name the engine refuses is the request's one-line error, before any job starts.
+    relay.receive(client, { type: 'request', id: 31, method: 'train', params: { name: 'default', epochs: 1 } });
+    expect(await reply(31)).toMatchObject({ ok: false, error: "'default' is a shipped model's name; choose another" });
+
+    relay.receive(client, { type: 'request', id: 32, method: 'train', params: { from: source, epochs: 1, trainSize: 128, validationSize: 0, batchSize: 64 } });
+    const started = await reply(32);
+    expect(started.ok).toBe(true);
+    // The source was trained as 'mlp': so is this run (the default preset would be 'fast'), its name generated from it.
+    expect(started.result.config).toMatchObject({ preset: 'mlp', from: source, epochs: 1, batchSize: 64, learningRate: 0.003 });
+    expect(started.result.config.name).toMatch(/^mlp-/);
+    relay.receive(client, { type: 'request', id: 33, method: 'status', params: {} });
+    expect((await reply(33)).result.job).toMatchObject({ id: started.result.jobId, config: started.result.config });
+    for (let i = 0; i < 1200 && !received.some((m) => m.event === 'done'); i++) await new Promise((r) => setTimeout(r, 50));
+    const done = received.find((m) => m.event === 'done');
+    expect(done.data.result.model).toBe(started.result.config.name);
+    relay.receive(client, { type: 'request', id: 34, method: 'models.list', params: {} });
+    const saved = (await reply(34)).result.models.find((m: any) => m.name === done.data.result.model);
+    expect(saved.meta).toMatchObject({ preset: 'mlp', config: { preset: 'mlp', from: source } });
   });
 });

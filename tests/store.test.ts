@@ -143,4 +143,28 @@ describe('model store', () => {
     expect(info.error).toMatch(/not valid JSON/);
     await expect(store.load('broken')).rejects.toThrow(/model 'broken' is corrupt: model.json is not valid JSON/);
   });
+
+  it("parses meta.json with the protocol's schema: an invalid one is the model's one-line error; old files still read", async () => {
+    const store = new ModelStore(home, null);
+    const model = buildModel('mlp', 'adam', 0.001);
+    const config = {
+      preset: 'mlp', epochs: 1, batchSize: 32, learningRate: 0.001, optimizer: 'adam', trainSize: 0, validationSize: 0, seed: 1,
+    } as const;
+    await store.save('old', model, { ...meta('old'), config: { ...config, augment: 'off' } });
+    await store.save('bad', model, meta('bad'));
+    model.dispose();
+    const metaFile = (name: string) => path.join(store.dirOf(name).dir, 'meta.json');
+    // Written before `augment` was one enum: true / false read as 'affine' / 'off'.
+    const old = JSON.parse(fs.readFileSync(metaFile('old'), 'utf8'));
+    fs.writeFileSync(metaFile('old'), JSON.stringify({ ...old, config: { ...old.config, augment: true } }));
+    expect(store.readMeta('old')?.config?.augment).toBe('affine');
+    fs.writeFileSync(metaFile('old'), JSON.stringify({ ...old, config: { ...old.config, augment: false } }));
+    expect(store.readMeta('old')?.config?.augment).toBe('off');
+    // A field of the wrong type: not cast through, but refused in one line.
+    fs.writeFileSync(metaFile('bad'), JSON.stringify({ ...meta('bad'), testAccuracy: 'high' }));
+    const info = store.list().find((m) => m.name === 'bad')!;
+    expect(info.meta).toBeNull();
+    expect(info.error).toMatch(/^model 'bad' is corrupt: meta\.json: testAccuracy: [^\n]+$/);
+    expect(() => store.readMeta('bad')).toThrow(/is corrupt: meta\.json: testAccuracy/);
+  });
 });

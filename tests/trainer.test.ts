@@ -3,6 +3,7 @@
 // under MAX_KEPT_BATCHES, evenly, from the first batch on), that every batch still goes out as an event, and Stop.
 import { describe, expect, it } from 'vitest';
 import type { BatchProgress, EventName, TrainResult } from '../src-shared/protocol.js';
+import { trainConfigFor } from '../src-shared/types.js';
 import { MAX_KEPT_BATCHES, Trainer } from '../src-main/engine-process/trainer.js';
 import type { Engine, TrainCallbacks } from '../src-main/engine/api.js';
 
@@ -12,11 +13,14 @@ const batch = (i: number, perEpoch: number): BatchProgress => ({
 });
 
 /** An engine whose `train` reports `total` batches (stopping early when aborted), then returns. */
-function fakeEngine(total: number, perEpoch = 469): Pick<Engine, 'train'> & { done: Promise<void> } {
+function fakeEngine(total: number, perEpoch = 469): Pick<Engine, 'train' | 'startTraining'> & { done: Promise<void> } {
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   return {
     done,
+    startTraining(request) {
+      return { config: { ...trainConfigFor(request), name: 'm' }, run: (callbacks) => this.train(request, callbacks) };
+    },
     async train(_config, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
       let n = 0;
       for (; n < total && !callbacks.signal?.aborted; n++) {
@@ -103,8 +107,8 @@ describe('training job history', () => {
         const r = await inner.train({}, callbacks);
         const scores = { user: null, mnist: 0.9 };
         return {
-          options: { steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10, augment: true, seed: 1 },
-          trained: 5, heldOut: 0, before: scores, after: scores, images: 0, stopped: r.stopped, model: r.stopped ? '' : 'b-tuned-1',
+          options: { steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10, augment: 'affine' as const, seed: 1 },
+          trained: 5, heldOut: 0, steps: 40, before: scores, after: scores, images: 0, stopped: r.stopped, model: r.stopped ? '' : 'b-tuned-1',
           base: request?.model ?? 'b', durationMs: 1,
         };
       },

@@ -25,6 +25,9 @@ import { registerWebGpuKernels, unregisterWebGpuKernels } from '../src-main/engi
 import { ResidentBatches } from '../src-main/engine/webgpu/resident-batches.js';
 import { DeviceDropout } from '../src-main/engine/webgpu/dropout.js';
 import { expectFusedAdamAsTfAdam } from './helpers/adam.js';
+import { forkEngine } from '../src-main/ipc/fork-engine.js';
+import { Relay } from '../src-main/ipc/relay.js';
+import { ROOT } from './helpers/browser.js';
 import { idx } from './helpers/idx.js';
 import { relError } from './helpers/stats.js';
 
@@ -186,7 +189,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
     const split = subset(mnist.train, Int32Array.from({ length: 300 }, (_, i) => i * 7));
     const indices = Int32Array.from([5, 0, 299, 17, 17, 123, 250, 42]);
     for (const augment of [false, true]) {
-      const host = new HostBatches(split, augment, indices.length).batch(indices, mulberry32(11));
+      const host = new HostBatches(split, augment ? 'affine' : 'off', indices.length).batch(indices, mulberry32(11));
       const device = new ResidentBatches(split, augment);
       const gpu = device.batch(indices, mulberry32(11));
       expect(gpu.xs.shape).toEqual([8, 28, 28, 1]);
@@ -283,7 +286,7 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
       expect(result.history[1].loss).toBeLessThan(result.history[0].loss);
       expect(result.testAccuracy).toBeGreaterThan(0.5);
 
-      const evaluated = await engine.evaluate('gpu');
+      const evaluated = await engine.evaluate({ model: 'gpu' });
       expect(evaluated.accuracy).toBeCloseTo(result.testAccuracy, 6);
       // The same saved model on the cpu backend gives the same probabilities.
       const test = loadMnist(dataDir()).test;
@@ -298,8 +301,51 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
       const gpu = await probs('webgpu');
       expect(relError(cpu, gpu)).toBeLessThan(1e-4);
 
-      const { samples } = await engine.samples(4, 5);
+      const { samples } = await engine.samples({ n: 4, seed: 5 });
       expect(samples.every((s) => Math.abs(s.probs.reduce((a, b) => a + b, 0) - 1) < 1e-4)).toBe(true);
+    });
+
+    it('gives a run started over the protocol the GPU pair (batch 512, learning rate 0.006), as the engine resolves it', async (ctx) => {
+      const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
+      if (!fs.existsSync(entry)) {
+        console.log(`skipping the protocol run on webgpu: ${entry} missing (npm run build:node)`);
+        return ctx.skip();
+      }
+      const received: any[] = [];
+      const client = { send: (m: unknown) => received.push(m) };
+      const processHome = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-webgpu-protocol-'));
+      const env = { ...process.env, DIGIT_LAB_HOME: processHome, DIGIT_LAB_BACKEND: 'webgpu', DIGIT_LAB_DATA: dataDir() };
+      const relay = new Relay(() => forkEngine(entry, env));
+      const call = async (id: number, method: string, params: unknown) => {
+        relay.receive(client, { type: 'request', id, method, params });
+        for (let i = 0; i < 2400; i++) {
+          const r = received.find((m) => m.type === 'response' && m.id === id);
+          if (r) return r;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        throw new Error(`no reply to ${method}`);
+      };
+      try {
+        relay.start();
+        relay.connect(client);
+        const status = await call(1, 'status', {});
+        expect(status.result.backend).toMatchObject({ name: 'webgpu', kind: 'gpu' });
+        expect(status.result.trainDefaults.fast).toMatchObject({ batchSize: 512, learningRate: 0.006 }); // what the Train form shows
+        expect(status.result.trainDefaults.seed).toMatchObject({ batchSize: 32, learningRate: 0.001 }); // the preset's own pair
+        // The request names neither batch size nor rate (as the form did not before, and the CLI does not).
+        const started = await call(2, 'train', { preset: 'fast', epochs: 1, trainSize: 600, validationSize: 100, seed: 2, name: 'gpu-pair' });
+        expect(started.ok, started.error).toBe(true);
+        expect(started.result.config).toMatchObject({ preset: 'fast', batchSize: 512, learningRate: 0.006, name: 'gpu-pair' });
+        for (let i = 0; i < 4800 && !received.some((m) => m.event === 'done' || m.event === 'error'); i++) await new Promise((r) => setTimeout(r, 50));
+        const batches = received.filter((m) => m.event === 'batch').map((m) => m.data.progress);
+        expect(batches.map((b) => b.batchesPerEpoch)).toEqual([2, 2]); // 600 images in batches of 512
+        expect(received.find((m) => m.event === 'done')?.data.result.model).toBe('gpu-pair');
+        const after = await call(3, 'status', {});
+        expect(after.result.job).toMatchObject({ id: started.result.jobId, state: 'done', config: { batchSize: 512, learningRate: 0.006 } });
+      } finally {
+        relay.close();
+        fs.rmSync(processHome, { recursive: true, force: true });
+      }
     });
 
     it('stops within one batch although metrics are read in groups', async () => {

@@ -46,7 +46,7 @@ const line = (s: string) => process.stdout.write(s + '\n');
 async function profileSteps(preset: PresetName, batchSize: number, steps: number): Promise<void> {
   const data = loadMnist();
   const model = buildModel(preset, 'adam', 0.003);
-  const source = batchSource(data.train, false, batchSize);
+  const source = batchSource(data.train, 'off', batchSize);
   const batches = [...batchIndices(data.train.count, batchSize, mulberry32(1))].slice(0, steps + 1);
   const step = async (idx: Int32Array) => {
     const { xs, ys } = source.batch(idx, mulberry32(2));
@@ -118,11 +118,11 @@ async function main(): Promise<void> {
           `loss ${e.loss.toFixed(4)}, acc ${e.accuracy.toFixed(4)}, val_acc ${e.valAccuracy.toFixed(4)}, ${(e.elapsedMs / 1000).toFixed(1)} s so far`);
       },
     });
-    const evalResult = await engine.evaluate(result.model ?? undefined);
+    const evalResult = await engine.evaluate({ model: result.model ?? undefined });
     const evalSec = evalResult.durationMs / 1000;
     line(`test accuracy: ${(result.testAccuracy * 100).toFixed(2)}% after ${result.history.length} epoch(s) · ` +
       `training run ${(result.durationMs / 1000).toFixed(1)} s in all · inference ${Math.round(evalResult.count / evalSec)} img/s`);
-    const used = (await engine.listModels()).find((m) => m.name === result.model)?.meta?.config;
+    const used = (await engine.models.list({})).models.find((m) => m.name === result.model)?.meta?.config;
     const last = result.history.at(-1);
     if (last) {
       line(`RESULT adapter="${b.device}" preset=${preset} batch=${used?.batchSize} lr=${used?.learningRate} images=${trainImages} ` +

@@ -1,5 +1,6 @@
 // Option parsers shared by the commands: each turns a bad value into commander's one-line error.
 import { InvalidArgumentError } from 'commander';
+import { BOUNDS } from '../../src-shared/protocol.js';
 import { validateModelName } from '../engine/store.js';
 
 export function intArg(min: number, max: number) {
@@ -16,9 +17,19 @@ export function nameArg(value: string) {
     throw new InvalidArgumentError((err as Error).message);
   }
 }
+/** An integer within one of the protocol's BOUNDS. */
+export const boundedArg = (b: { min: number; max: number }) => intArg(b.min, b.max);
+
 export function floatArg(value: string) {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+/** A learning rate: above 0, at most the protocol's bound. */
+export function rateArg(value: string) {
+  const n = floatArg(value);
+  if (n > BOUNDS.learningRate.max) throw new InvalidArgumentError(`expected a number above 0, at most ${BOUNDS.learningRate.max}`);
   return n;
 }
 

@@ -6,6 +6,7 @@ import pc from 'picocolors';
 import { argmax, CLASSES, formatPercent as percent } from '../../src-shared/domain.js';
 import { firstLine } from '../../src-shared/errors.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
+import { BOUNDS } from '../../src-shared/protocol.js';
 import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
 import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } from '../engine/data/pendigits.js';
@@ -14,7 +15,7 @@ import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } fro
 import { penProbs, penReport } from '../engine/pen-eval.js';
 import { ModelStore } from '../engine/store.js';
 import { appVersion } from '../resources.js';
-import { floatArg, intArg, nameArg } from './args.js';
+import { boundedArg, intArg, nameArg, rateArg } from './args.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { penText } from './pen.js';
@@ -48,18 +49,18 @@ program
   .command('train')
   .description('train a model on the training set, evaluate it on the test set and save it')
   .addOption(new Option('-p, --preset <name>', `network (default: ${d.preset}, or --from's): ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS))
-  .option('-e, --epochs <n>', `passes over the training set (default: ${d.epochs}; seed: 5)`, intArg(1, 200))
-  .option('-b, --batch-size <n>', `images per batch (default: ${d.batchSize}; seed: 32; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, intArg(1, 4096))
-  .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, floatArg)
+  .option('-e, --epochs <n>', `passes over the training set (default: ${d.epochs}; seed: 5)`, boundedArg(BOUNDS.epochs))
+  .option('-b, --batch-size <n>', `images per batch (default: ${d.batchSize}; seed: 32; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, boundedArg(BOUNDS.batchSize))
+  .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, rateArg)
   .addOption(new Option('--optimizer <name>', `optimizer (default: ${d.optimizer})`).choices(OPTIMIZERS))
   .addOption(new Option('--schedule <name>', `learning-rate schedule (default: ${d.schedule}; seed: constant)`).choices(SCHEDULES))
   .addOption(
     new Option('--augment [level]', "augment training images: 'affine' (shifts, small rotations, scaling; the level without a value) or 'pen' (also slant, aspect, elastic distortion, stroke thickness)")
       .choices(AUGMENTS),
   )
-  .option('--train-size <n>', 'training images to use (0 = all)', intArg(0, 60000))
-  .option('--validation-size <n>', `training images held out for validation (default: ${d.validationSize}; seed: 0)`, intArg(0, 30000))
-  .option('--seed <n>', `seed for the split, shuffling and augmentation (default: ${d.seed})`, intArg(0, 2 ** 31 - 1))
+  .option('--train-size <n>', 'training images to use (0 = all)', boundedArg(BOUNDS.trainSize))
+  .option('--validation-size <n>', `training images held out for validation (default: ${d.validationSize}; seed: 0)`, boundedArg(BOUNDS.validationSize))
+  .option('--seed <n>', `seed for the split, shuffling and augmentation (default: ${d.seed})`, boundedArg(BOUNDS.seed))
   .option('-n, --name <name>', 'save under this name (default: preset and date)', nameArg)
   .option('--from <model>', "start from this saved model's weights (fine-tune) instead of a fresh network", nameArg)
   .option('--pen-data <file>', 'add the tuning writers of a UNIPEN pen-digit file (e.g. UCI pendigits), drawn as the sketchpad draws them, to the training images')
@@ -85,7 +86,7 @@ program
   .action(async (model: string | undefined, o: { pen?: string; writers: string }) => {
     if (o.pen) return evaluatePen(model, o.pen, o.writers);
     const e = await engine();
-    const r = await e.evaluate(model);
+    const r = await e.evaluate({ model });
     const out = [
       `model: ${r.model} · ${e.dataset.name} test set · ${backendLine(e)}`,
       `accuracy: ${percent(r.accuracy)}  (${r.correct}/${r.count} correct, ${r.mistakes.length} wrong, ${(r.durationMs / 1000).toFixed(2)} s)`,
@@ -107,7 +108,7 @@ async function evaluatePen(model: string | undefined, file: string, writerList: 
   const images = await renderPenDigits(digits, tabletSide(all));
   let name = '';
   const probs = await penProbs(images, async (x) => {
-    const r = await e.predict(x, model);
+    const r = await e.predict({ inputs: x, model });
     name = r.model;
     return r.probs;
   });
@@ -144,11 +145,11 @@ program
   .command('sample [model]')
   .description('random test digits drawn in the terminal, predicted vs actual')
   .option('--n <count>', 'how many', intArg(1, 200), 10)
-  .option('--seed <n>', 'seed (default: random)', intArg(0, 2 ** 31 - 1))
+  .option('--seed <n>', 'seed (default: random)', boundedArg(BOUNDS.seed))
   .option('--per-row <n>', 'digits per row', intArg(1, 20), 5)
   .action(async (model: string | undefined, o: { n: number; seed?: number; perRow: number }) => {
     const e = await engine();
-    const { samples, seed, model: name } = await e.samples(o.n, o.seed, model);
+    const { samples, seed, model: name } = await e.samples({ n: o.n, seed: o.seed, model });
     const lines: string[] = [`model: ${name} · seed ${seed}`, ''];
     for (let i = 0; i < samples.length; i += o.perRow) {
       const row = samples.slice(i, i + o.perRow).map((s) => {
@@ -176,7 +177,7 @@ program
       return;
     }
     const e = await engine();
-    const { probs: [probs], model } = await e.predict([pre.pixels], o.model);
+    const { probs: [probs], model } = await e.predict({ inputs: [pre.pixels], model: o.model });
     const digit = argmax(probs);
     if (o.json) {
       process.stdout.write(JSON.stringify({ model, digit, probs }) + '\n');

@@ -10,7 +10,7 @@ const scaleText = (scale: number) => (scale === 1 ? '0-1' : `0-${scale}`);
 /** Import a Keras file; returns the lines to print. */
 export async function runImport(e: DigitLabEngine, file: string, name?: string): Promise<string[]> {
   const bytes = readInput(file);
-  const r = await e.importKeras(bytes, { fileName: path.basename(file), name });
+  const r = await e.models.importKeras({ bytes, fileName: path.basename(file), name });
   const o = r.origin;
   const check = o.inputScaleCheck;
   const how = check
@@ -26,7 +26,7 @@ export async function runImport(e: DigitLabEngine, file: string, name?: string):
 /** Write a model as a Keras .h5 file (refuses to overwrite unless `force`). */
 export async function runExport(e: DigitLabEngine, model: string, file: string, force = false): Promise<string[]> {
   if (!force && fs.existsSync(file)) throw new Error(`${file} already exists (use --force to replace it)`);
-  const bytes = await e.exportKeras(model);
+  const { bytes } = await e.models.exportKeras({ name: model });
   writeFileAtomic(path.resolve(file), bytes);
   return [`wrote ${file} (${(bytes.byteLength / 1024).toFixed(0)} KiB): load it in Python with keras.models.load_model('${path.basename(file)}')`];
 }

@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
+import { BOUNDS } from '../../src-shared/protocol.js';
 import type { DigitLabEngine } from '../engine/engine.js';
 import { defaultHome } from '../engine/engine.js';
 import { SampleStore } from '../engine/user-samples.js';
-import { floatArg, fractionArg, intArg, nameArg } from './args.js';
+import { boundedArg, fractionArg, intArg, nameArg, rateArg } from './args.js';
 import { readImage } from './image.js';
 import { strokesToMnist } from '../../src-shared/sketch/rasterize.js';
 import { loadPenDigits, tabletSide, toSketch } from '../engine/data/pendigits.js';
@@ -91,12 +92,12 @@ export function addSampleCommands(program: Command, engine: () => Promise<DigitL
   program
     .command('finetune [model]')
     .description('fine-tune a model on your examples mixed with MNIST images; saves a new model')
-    .option('--steps <n>', 'training steps (batches)', intArg(1, 10_000))
+    .option('--steps <n>', 'training steps (batches)', boundedArg(BOUNDS.finetuneSteps))
     .option('-n, --name <name>', "the new model's name (default <model>-tuned-<n>)", nameArg)
-    .option('--lr <rate>', 'learning rate (small: the model should adapt, not forget)', floatArg)
+    .option('--lr <rate>', 'learning rate (small: the model should adapt, not forget)', rateArg)
     .option('--holdout <fraction>', 'fraction of your examples held out to measure the effect', fractionArg)
     .option('--replay <fraction>', 'fraction of each batch taken from MNIST', fractionArg)
-    .option('--test-size <n>', 'MNIST test images scored before and after (0 = skip)', intArg(0, 10_000))
+    .option('--test-size <n>', 'MNIST test images scored before and after (0 = skip)', boundedArg(BOUNDS.finetuneTestSize))
     .action(async (model: string | undefined, o: { steps?: number; name?: string; lr?: number; holdout?: number; replay?: number; testSize?: number }) => {
       const e = await engine();
       const r = await e.finetune(

@@ -1,4 +1,6 @@
-// Protocol methods → Engine calls. Params arrive already validated against protocol.ts; results are plain data.
+// Protocol methods → the engine's methods of the same name (api.ts). Params arrive already validated against
+// protocol.ts; the handlers only convert transport formats: base64 ↔ bytes, pixels 0-255 ↔ 0-1, NaN → null,
+// progress callbacks → `evalProgress` events.
 import type { Emit, EngineMethod, ParsedParams, ResultOut } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { appVersion } from '../resources.js';
@@ -17,67 +19,49 @@ export function createHandlers(
 ): Handlers {
   const version = appVersion();
   /** Reports evaluation progress as `evalProgress` events, at most one per 100 ms (and always the last). */
-  const evalProgress = () => {
+  const evalProgress = (jobId: string | undefined) => {
     let last = 0;
     return (done: number, total: number) => {
       const now = Date.now();
       if (done < total && now - last < 100) return;
       last = now;
-      emit('evalProgress', { done, total });
+      emit('evalProgress', { jobId: jobId ?? null, done, total });
     };
   };
-  const toFiles = (files: { path: string; data: Uint8Array }[]) =>
-    files.map((f) => ({ path: f.path, base64: Buffer.from(f.data).toString('base64') }));
+  const toBase64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+  /** The wire carries grey levels 0-255 (as the images are stored); the engine takes 0-1 floats. */
+  const unitPixels = (row: number[]) => Float32Array.from(row, (v) => v / 255);
 
   return {
-    status: async () => {
-      const e = await engine();
-      return finiteOrNull({
-        backend: e.backend,
-        job: trainer.snapshot(),
-        activeModel: await e.activeModel(),
-        dataset: { name: e.dataset.name, train: e.dataset.train, test: e.dataset.test },
-        version,
-      });
-    },
+    status: async () => finiteOrNull({ ...(await (await engine()).status()), job: trainer.snapshot(), version }),
     train: async (p) => trainer.start(await engine(), p),
+    finetune: async (p) => trainer.startFinetune(await engine(), p),
     stop: () => trainer.stop(),
-    evaluate: async (p) => (await engine()).evaluate(p.model, evalProgress()),
-    predict: async (p) => {
-      // The protocol carries grey levels 0-255 (as the images are stored); the engine wants 0-1.
-      const inputs = p.inputs.map((row) => Float32Array.from(row, (v) => v / 255));
-      return (await engine()).predict(inputs, p.model);
+    evaluate: async ({ jobId, ...p }) => finiteOrNull(await (await engine()).evaluate({ ...p, onProgress: evalProgress(jobId) })),
+    predict: async (p) => (await engine()).predict({ ...p, inputs: p.inputs.map(unitPixels) }),
+    samples: async (p) => (await engine()).samples(p),
+    testImages: async (p) => (await engine()).testImages(p),
+    'models.list': async () => finiteOrNull(await (await engine()).models.list({})),
+    'models.setActive': async (p) => (await engine()).models.setActive(p),
+    'models.rename': async (p) => (await engine()).models.rename(p),
+    'models.delete': async (p) => (await engine()).models.delete(p),
+    'models.import': async (p) =>
+      (await engine()).models.import({ ...p, files: p.files.map((f) => ({ path: f.path, data: fromBase64(f.base64) })) }),
+    'models.export': async (p) => {
+      const { files } = await (await engine()).models.export(p);
+      return { files: files.map((f) => ({ path: f.path, base64: toBase64(f.data) })) };
     },
-    samples: async (p) => (await engine()).samples(p.n, p.seed, p.model),
-    testImages: async (p) => ({ images: (await engine()).testImages(p.indices) }),
-    'models.list': async () => finiteOrNull({ models: await (await engine()).listModels() }),
-    'models.setActive': async (p) => {
-      await (await engine()).setActiveModel(p.name);
-      return { active: p.name };
+    'models.importKeras': async ({ base64, jobId, ...p }) =>
+      finiteOrNull(await (await engine()).models.importKeras({ ...p, bytes: fromBase64(base64), onProgress: evalProgress(jobId) })),
+    'models.exportKeras': async (p) => {
+      const { fileName, bytes } = await (await engine()).models.exportKeras(p);
+      return { fileName, base64: toBase64(bytes) };
     },
-    'models.rename': async (p) => {
-      return { name: await (await engine()).renameModel(p.from, p.to) };
-    },
-    'models.delete': async (p) => {
-      await (await engine()).deleteModel(p.name);
-      return { deleted: p.name };
-    },
-    'models.import': async (p) => {
-      const files = p.files.map((f) => ({ path: f.path, data: new Uint8Array(Buffer.from(f.base64, 'base64')) }));
-      return { name: await (await engine()).importModel(p.name, files) };
-    },
-    'models.export': async (p) => ({ files: toFiles(await (await engine()).exportModel(p.name)) }),
-    // Keras .h5
-    'models.importKeras': async (p) => {
-      const bytes = new Uint8Array(Buffer.from(p.base64, 'base64'));
-      const r = await (await engine()).importKeras(bytes, { fileName: p.fileName, name: p.name, onProgress: evalProgress() });
-      return finiteOrNull(r);
-    },
-    // The inside view and the user's handwriting
     activations: async (p) => {
-      const a = await (await engine()).activations(Float32Array.from(p.pixels, (v) => v / 255), p.model);
+      const a = await (await engine()).activations({ ...p, pixels: unitPixels(p.pixels) });
       const all = a.layers[0]?.data.buffer ?? new ArrayBuffer(0); // every layer is a view of this one buffer
-      const f32 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      const f32 = (v: Float32Array) => toBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
       return finiteOrNull({
         model: a.model,
         base64: f32(new Float32Array(all)),
@@ -89,16 +73,8 @@ export function createHandlers(
         skipped: a.skipped,
       });
     },
-    'userSamples.add': async (p) => (await engine()).addUserSample({ ...p, source: p.source ?? 'sketchpad' }),
-    'userSamples.list': async () => (await engine()).listUserSamples(),
-    'userSamples.remove': async (p) => {
-      await (await engine()).removeUserSample(p.id);
-      return { removed: p.id };
-    },
-    finetune: async (p) => trainer.startFinetune(await engine(), p),
-    'models.exportKeras': async (p) => {
-      const bytes = await (await engine()).exportKeras(p.name);
-      return { fileName: `${p.name}.h5`, base64: Buffer.from(bytes).toString('base64') };
-    },
+    'userSamples.add': async (p) => (await engine()).userSamples.add({ ...p, source: p.source ?? 'sketchpad' }),
+    'userSamples.list': async (p) => (await engine()).userSamples.list(p),
+    'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),
   };
 }

@@ -3,13 +3,11 @@
 // One job at a time (a training run or a fine-tune); Stop aborts it within one batch and the model trained so far is
 // saved by the engine (a stopped fine-tune saves nothing).
 import { randomUUID } from 'node:crypto';
-import type { BatchProgress, Emit, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
-import { DEFAULT_TRAIN_CONFIG, trainConfigFor } from '../../src-shared/types.js';
-import type { Engine, FinetuneRequest, TrainCallbacks } from '../engine/api.js';
+import type { BatchProgress, Emit, ParsedParams, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
+import type { Engine, TrainCallbacks } from '../engine/api.js';
 import { FINETUNE_DEFAULTS } from '../engine/finetune.js';
 
-/** What a client may set for a fine-tune job (the protocol's `finetune` params). */
-export type FinetuneParams = Pick<FinetuneRequest, 'model' | 'name' | 'steps' | 'testSize' | 'seed'>;
 
 /** Batch points kept for re-attach; beyond this every other one is dropped (charts stay the same shape). */
 export const MAX_KEPT_BATCHES = 4000;
@@ -31,29 +29,28 @@ export class Trainer {
     return this.job;
   }
 
-  start(engine: Pick<Engine, 'train'>, params: Partial<TrainConfig>): { jobId: string } {
-    const config: TrainConfig = trainConfigFor(params);
-    return this.run('train', config, (callbacks) => engine.train(config, callbacks), (job, result) => {
+  /** A training run as the engine resolves it (its name reserved); a request the engine refuses fails here, at once. */
+  start(engine: Pick<Engine, 'startTraining'>, params: Partial<TrainConfig>): { jobId: string; config: TrainConfig } {
+    this.checkIdle();
+    const run = engine.startTraining(params);
+    const { jobId } = this.run('train', run.config, (callbacks) => run.run(callbacks), (job, result) => {
       job.result = result;
       job.state = result.stopped ? 'stopped' : 'done';
       this.emit('done', { jobId: job.id, result });
     });
+    return { jobId, config: run.config };
   }
 
   /** Fine-tune as a job of the same kind: batches stream as `batch` events, the end as `finetuneDone`. */
-  startFinetune(engine: Pick<Engine, 'finetune'>, params: FinetuneParams): { jobId: string } {
+  startFinetune(engine: Pick<Engine, 'finetune'>, params: ParsedParams<'finetune'>): { jobId: string } {
     const o = FINETUNE_DEFAULTS;
     const config: TrainConfig = { // what the job's chart shows: the loop finetune.ts runs
       ...DEFAULT_TRAIN_CONFIG, epochs: 1, batchSize: o.batchSize, learningRate: o.learningRate, augment: o.augment,
       seed: params.seed ?? o.seed, schedule: 'constant', validationSize: 0,
     };
     const request = { ...params, activate: true };
-    return this.run('finetune', config, (callbacks) => engine.finetune(request, callbacks), (job, r) => {
-      job.state = r.stopped ? 'stopped' : 'done';
-      const result = {
-        model: r.model, base: r.base, trained: r.trained, heldOut: r.heldOut, steps: r.options.steps, images: r.images,
-        before: r.before, after: r.after, stopped: r.stopped, durationMs: r.durationMs,
-      };
+    return this.run('finetune', config, (callbacks) => engine.finetune(request, callbacks), (job, { options: _options, ...result }) => {
+      job.state = result.stopped ? 'stopped' : 'done';
       this.emit('finetuneDone', { jobId: job.id, result });
     });
   }
@@ -63,7 +60,7 @@ export class Trainer {
     kind: TrainJob['kind'], config: TrainConfig, work: (callbacks: TrainCallbacks) => Promise<R>,
     finish: (job: TrainJob, result: R) => void,
   ): { jobId: string } {
-    if (this.running) throw new Error('a training run is already in progress: stop it first');
+    this.checkIdle();
     const job: TrainJob = {
       id: randomUUID(), kind, state: 'running', config, startedAt: new Date().toISOString(),
       batches: [], epochs: [], result: null, error: null,
@@ -96,6 +93,10 @@ export class Trainer {
         if (this.abort === abort) this.abort = null;
       });
     return { jobId: job.id };
+  }
+
+  private checkIdle(): void {
+    if (this.running) throw new Error('a training run is already in progress: stop it first');
   }
 
   stop(): { stopping: boolean } {

@@ -1,29 +1,84 @@
-// The engine's public API: plain TypeScript, no UI or Electron imports. The CLI calls it directly;
-// the engine process wraps it behind the protocol in src-shared/protocol.ts.
+// The engine's API, derived from the protocol (src-shared/protocol.ts), not written beside it: every method the
+// engine answers has the protocol's name, params and result — `models.setActive` is `engine.models.setActive(params)`
+// — in the engine's formats, which the engine process's handlers (handlers.ts) convert to and from the wire's:
+// pixels as 0-1 floats (0-255 on the wire), model files as bytes (base64), metrics NaN (null). Long requests take a
+// progress callback where the wire has events. The CLI calls the engine directly.
 import type {
-  BackendChoice, BackendInfo, BatchProgress, EpochProgress, EvalResult, ModelInfo, ModelOrigin, PenTrainingOptions, Sample, TrainConfig,
-  TrainResult,
-} from '../../src-shared/types.js';
+  BatchProgress, EngineMethod, EpochProgress, EventData, ParsedParams, PenTrainingOptions, Result, TrainConfig, TrainResult,
+} from '../../src-shared/protocol.js';
+import type { BackendChoice } from '../../src-shared/types.js';
 import type { Activations } from './activations.js';
-import type { FinetuneOptions, FinetuneReport, LabelledImage } from './finetune.js';
-import type { NewUserSample, UserSample } from './user-samples.js';
+import type { FinetuneOptions, LabelledImage } from './finetune.js';
+import type { TrainRequest } from './train-config.js';
+import type { NewUserSample } from './user-samples.js';
 
-export interface FinetuneRequest extends FinetuneOptions {
-  /** The model to start from; default the active one. It is never changed. */
-  model?: string;
-  /** Name of the new model; default '<model>-tuned-<n>'. Must not exist yet. */
-  name?: string;
+/** Progress of a long request: images done of total. */
+export type Progress = (done: number, total: number) => void;
+/** A model's file as bytes (base64 on the wire). */
+export interface FileBytes {
+  path: string;
+  data: Uint8Array;
+}
+type With<T, U> = Omit<T, keyof U> & U;
+
+/** Where the engine's side of a method differs from the wire's: transport formats only. */
+interface EngineSide {
+  evaluate: { params: With<Omit<ParsedParams<'evaluate'>, 'jobId'>, { onProgress?: Progress }> };
+  /** Each input: 784 values, 0-1 floats, white ink on black (as MNIST). */
+  predict: { params: With<ParsedParams<'predict'>, { inputs: ArrayLike<number>[] }> };
+  /** Every layer's output for one image (784 values, 0-1), and the first conv layer's filters, as Float32Arrays. */
+  activations: { params: With<ParsedParams<'activations'>, { pixels: ArrayLike<number> }>; result: Activations & { model: string } };
+  'models.import': { params: With<ParsedParams<'models.import'>, { files: FileBytes[] }> };
+  'models.export': { result: { files: FileBytes[] } };
+  /** Evaluated on the test set (`onProgress`), then saved; nothing is saved on error. */
+  'models.importKeras': {
+    params: With<Omit<ParsedParams<'models.importKeras'>, 'base64' | 'jobId'>, { bytes: Uint8Array; onProgress?: Progress }>;
+  };
+  /** The tf.keras 2.x `model.save` layout. */
+  'models.exportKeras': { result: { fileName: string; bytes: Uint8Array } };
+  'userSamples.add': { params: NewUserSample };
+}
+type ParamsOf<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { params: infer P } ? P : ParsedParams<M> : ParsedParams<M>;
+type ResultOf<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { result: infer R } ? R : Result<M> : Result<M>;
+type Call<M extends EngineMethod> = (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+
+/** Methods the engine answers itself (the engine process adds the job around `train` / `finetune`, and `stop`). */
+type Direct = Exclude<EngineMethod, 'status' | 'train' | 'finetune' | 'stop'>;
+type Domain<M> = M extends `${infer D}.${string}` ? D : never;
+type Leaf<M> = M extends `${string}.${infer L}` ? L : never;
+
+/** The protocol's methods as the engine's: top-level ones as methods, `domain.name` ones grouped per domain. */
+export type EngineCalls = { [M in Direct as M extends `${string}.${string}` ? never : M]: Call<M> } & {
+  [D in Domain<Direct>]: { [M in Extract<Direct, `${D}.${string}`> as Leaf<M>]: Call<M> };
+};
+
+export interface FinetuneRequest extends FinetuneOptions, Omit<ParsedParams<'finetune'>, keyof FinetuneOptions> {
   /** Train on these instead of the stored user samples (benchmarks). */
   examples?: readonly LabelledImage[];
   /** Make the new model the active one (default true). */
   activate?: boolean;
 }
 
-export interface FinetuneResult extends FinetuneReport {
-  /** The new model's name ('' when stopped before saving). */
-  model: string;
-  base: string;
-  durationMs: number;
+/** A fine-tune's result as `finetuneDone` carries it, and the options it ran with. */
+export type FinetuneOutcome = EventData<'finetuneDone'>['result'] & { options: Required<FinetuneOptions> };
+
+/** A run's complete config as the engine resolved it (train-config.ts), with the name it saves under. */
+export type ResolvedTrainConfig = TrainConfig & PenTrainingOptions & { name: string };
+
+/** A resolved training run whose name is reserved: `run` trains it (and releases the name when it ends). */
+export interface TrainingRun {
+  config: ResolvedTrainConfig;
+  run(callbacks?: TrainCallbacks): Promise<TrainResult>;
+}
+
+export interface TrainCallbacks {
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(p: EpochProgress): void;
+  onLog?(message: string): void;
+  /** Abort to stop: takes effect within one batch; the model trained so far is saved. */
+  signal?: AbortSignal;
+  /** Provenance recorded in meta.json: the command line and source commit that trained the model. */
+  provenance?: { command?: string; commit?: string };
 }
 
 export interface EngineOptions {
@@ -37,69 +92,16 @@ export interface EngineOptions {
   shippedDir?: string;
 }
 
-export interface TrainCallbacks {
-  onBatch?(p: BatchProgress): void;
-  onEpoch?(p: EpochProgress): void;
-  onLog?(message: string): void;
-  /** Abort to stop: takes effect within one batch; the model trained so far is saved. */
-  signal?: AbortSignal;
-  /** Provenance recorded in meta.json: the command line and source commit that trained the model. */
-  provenance?: { command?: string; commit?: string };
-}
-
-export interface KerasImportOptions {
-  /** The file's name (recorded in meta.json's origin; the default model name is derived from it). */
-  fileName: string;
-  /** Save under this name; default: the file name without .h5, made unique. */
-  name?: string;
-  /** Test-set evaluation progress (images done of total), after the file has been read and checked. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-export interface KerasImportResult {
-  model: string;
-  testAccuracy: number;
-  /** What a white pixel is fed as: 1 (0-1) or 255 (0-255). */
-  inputScale: number;
-  origin: ModelOrigin;
-}
-
-export interface DatasetInfo {
-  name: string;
-  dir: string;
-  train: number;
-  test: number;
-}
-
-export interface Engine {
-  readonly backend: BackendInfo;
-  readonly dataset: DatasetInfo;
-  train(config: Partial<TrainConfig> & PenTrainingOptions, callbacks?: TrainCallbacks): Promise<TrainResult>;
-  evaluate(model?: string, onProgress?: (done: number, total: number) => void): Promise<EvalResult>;
-  /** Each input: 784 values, 0-1 floats, white ink on black (as MNIST). */
-  predict(inputs: ArrayLike<number>[], model?: string): Promise<{ model: string; probs: number[][] }>;
-  samples(n: number, seed?: number, model?: string): Promise<{ model: string; seed: number; samples: Sample[] }>;
-  /** Test-set images as 784 grey levels 0-255. */
-  testImages(indices: number[]): number[][];
-  /** Every layer's output for one image (784 values, 0-1), and the first conv layer's filters. */
-  activations(pixels: ArrayLike<number>, model?: string): Promise<Activations & { model: string }>;
-  /** The user's own handwriting examples (<home>/samples/). */
-  addUserSample(sample: NewUserSample): Promise<UserSample>;
-  listUserSamples(): Promise<{ samples: UserSample[]; errors: { file: string; error: string }[] }>;
-  getUserSample(id: string): Promise<UserSample>;
-  removeUserSample(id: string): Promise<void>;
+export type Engine = EngineCalls & {
+  /** `status` less what the engine process adds (the job, the app's version). */
+  status(): Promise<Omit<Result<'status'>, 'job' | 'version'>>;
+  readonly backend: Result<'status'>['backend'];
+  readonly dataset: Result<'status'>['dataset'];
+  /** Resolve a request and reserve its name (throws at once on a bad one); the run starts when `run` is called. */
+  startTraining(request: TrainRequest): TrainingRun;
+  /** `done`'s result. */
+  train(request: TrainRequest, callbacks?: TrainCallbacks): Promise<TrainResult>;
   /** Fine-tune a model on the user's examples (+ MNIST replay) and save the result as a new model. */
-  finetune(request?: FinetuneRequest, callbacks?: TrainCallbacks): Promise<FinetuneResult>;
-  listModels(): Promise<ModelInfo[]>;
-  activeModel(): Promise<string | null>;
-  setActiveModel(name: string): Promise<void>;
-  renameModel(from: string, to: string): Promise<string>;
-  deleteModel(name: string): Promise<void>;
-  importModel(name: string, files: { path: string; data: Uint8Array }[]): Promise<string>;
-  exportModel(name: string): Promise<{ path: string; data: Uint8Array }[]>;
-  /** Import a Keras full-model .h5 (model.save): evaluated on the test set, then saved; nothing is saved on error. */
-  importKeras(bytes: Uint8Array, options: KerasImportOptions): Promise<KerasImportResult>;
-  /** A model as a Keras .h5 file (tf.keras 2.x model.save layout). */
-  exportKeras(name?: string): Promise<Uint8Array>;
+  finetune(request?: FinetuneRequest, callbacks?: TrainCallbacks): Promise<FinetuneOutcome>;
   dispose(): void;
-}
+};

@@ -37,7 +37,7 @@ export class HostBatches implements BatchSource {
   batch(indices: Int32Array, rng: Rng): Batch {
     const n = indices.length;
     let x = imagesToFloat(this.split.images, indices, this.floats.subarray(0, n * PIXELS));
-    if (this.augment === true || this.augment === 'affine') x = augmentBatch(x, n, rng);
+    if (this.augment === 'affine') x = augmentBatch(x, n, rng);
     else if (this.augment === 'pen') x = augmentPenBatch(x, n, rng);
     const y = new Float32Array(n);
     for (let i = 0; i < n; i++) y[i] = this.split.labels[indices[i]];
@@ -53,7 +53,7 @@ const onGpu = () => tf.getBackend() === 'webgpu';
  *  augmentation (elastic, stroke thickness) is built on the CPU, also on a GPU. */
 export function batchSource(split: Split, augment: TrainConfig['augment'], maxBatch: number): BatchSource {
   if (!onGpu() || augment === 'pen') return new HostBatches(split, augment, maxBatch);
-  return new ResidentBatches(split, augment === true || augment === 'affine');
+  return new ResidentBatches(split, augment === 'affine');
 }
 
 /** Batches between metric read-backs: 1 on the CPU backends, more on a GPU so its queue stays full. */

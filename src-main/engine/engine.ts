@@ -5,16 +5,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js';
 import { mulberry32 } from '../../src-shared/random.js';
-import {
-  DEFAULT_TRAIN_CONFIG, PRESET_TRAINING, trainConfigFor, type BackendInfo, type ModelMeta, type PenTrainingOptions, type TrainConfig, type TrainResult,
-} from '../../src-shared/types.js';
+import type { BackendInfo, ModelMeta, TrainResult } from '../../src-shared/types.js';
 import type {
-  DatasetInfo, Engine, EngineOptions, FinetuneRequest, FinetuneResult, KerasImportOptions, TrainCallbacks,
+  Engine, EngineCalls, EngineOptions, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
-import { parseBackendChoice, selectBackend, trainDefaults } from './backend.js';
-import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData } from './data/mnist.js';
+import { parseBackendChoice, selectBackend } from './backend.js';
+import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData, type Split } from './data/mnist.js';
 import { penTrainingSplit } from './data/pen-render.js';
 import { lossAndAccuracy, predictFloats, predictProbs, summarize } from './evaluate.js';
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
@@ -22,7 +20,8 @@ import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
 import { ModelStore, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
-import { SampleStore, type NewUserSample } from './user-samples.js';
+import { presetDefaults, resolveTrainConfig, type TrainRequest } from './train-config.js';
+import { SampleStore } from './user-samples.js';
 
 /** Default user folder: DIGIT_LAB_HOME, else the OS's per-user data folder. */
 export function defaultHome(): string {
@@ -38,6 +37,11 @@ export function defaultShippedDir(): string | null {
   }
 }
 
+/** The engine's params of a method (api.ts). */
+type Params<M extends 'evaluate' | 'predict' | 'samples' | 'testImages' | 'activations' | `models.${'importKeras'}`> =
+  M extends `models.${infer L extends keyof EngineCalls['models']}` ? Parameters<EngineCalls['models'][L]>[0] :
+  M extends keyof EngineCalls ? Parameters<EngineCalls[M]>[0] : never;
+
 /** A loaded model and how it wants its pixels (meta.json's inputScale, default 1: 0-1 floats). */
 interface LoadedModel {
   model: tf.LayersModel;
@@ -51,11 +55,19 @@ class DigitLabEngine implements Engine {
     readonly backend: BackendInfo,
     private readonly data: MnistData,
     readonly store: ModelStore,
-    readonly userSamples: SampleStore,
+    readonly sampleStore: SampleStore,
   ) {}
 
-  get dataset(): DatasetInfo {
+  /** The dataset's name and sizes (`status`); `dir`: where its files are. */
+  get dataset() {
     return { name: this.data.name, dir: this.data.dir, train: this.data.train.count, test: this.data.test.count };
+  }
+
+  async status() {
+    const { name, train, test } = this.dataset;
+    return {
+      backend: this.backend, activeModel: this.store.activeName(), dataset: { name, train, test }, trainDefaults: this.trainDefaults(),
+    };
   }
 
   private async model(name?: string): Promise<{ name: string } & LoadedModel> {
@@ -81,77 +93,97 @@ class DigitLabEngine implements Engine {
     this.cache.delete(name);
   }
 
-  async train(partial: Partial<TrainConfig> & PenTrainingOptions, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
-    const source = partial.from ? this.store.readMeta(partial.from) : null;
-    const preset = partial.preset ?? (source?.preset && source.preset !== 'imported' ? source.preset : undefined);
-    // On a GPU, its batch and learning rate when neither the caller nor the preset's own defaults set a batch size.
-    const backendDefaults = PRESET_TRAINING[preset ?? DEFAULT_TRAIN_CONFIG.preset].batchSize === undefined ? trainDefaults(this.backend, partial) : {};
-    const config = trainConfigFor({ ...backendDefaults, preset, ...partial });
-    if (config.name) validateModelName(config.name);
-    const started = Date.now();
-    const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
-    const val = split.val;
-    const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
-    let train = split.train;
-    for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
+  /**
+   * Resolve a training request (train-config.ts) and reserve its name in the store, at once: the run's complete
+   * config, and `run` to train it (which releases the name when it ends). Bad names, shipped or claimed names and
+   * a missing `from` model throw here, before anything starts.
+   */
+  startTraining(request: TrainRequest): TrainingRun {
+    const source = request.from ? this.store.readMeta(request.from) : null;
+    const resolved = resolveTrainConfig(request, this.backend, source);
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
-    const name = config.name ?? this.store.uniqueName(`${config.preset}-${stamp}`);
-    if (config.name) this.store.checkUnclaimed(config.name); // another process is training under this name
-    if (config.name && this.store.exists(config.name) && this.store.dirOf(config.name).shipped) {
-      throw new StoreError(`'${config.name}' is a shipped model's name; choose another`);
+    const { name, release } = this.store.reserve(resolved.name, `${resolved.preset}-${stamp}`);
+    const config = { ...resolved, name };
+    return { config, run: (callbacks = {}) => this.runTraining(config, release, callbacks) };
+  }
+
+  /** What a run of each preset gets when nothing else is given, on this engine's backend. */
+  trainDefaults() {
+    return presetDefaults(this.backend);
+  }
+
+  async train(request: TrainRequest, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    return this.startTraining(request).run(callbacks);
+  }
+
+  private async runTraining(config: ResolvedTrainConfig, release: () => void, callbacks: TrainCallbacks): Promise<TrainResult> {
+    const { name } = config;
+    const started = Date.now();
+    let model: tf.LayersModel | null = null;
+    try {
+      const split = splitTrainVal(this.data.train, config.validationSize, config.trainSize, config.seed);
+      const val = split.val;
+      const pen = config.penData ? await penTrainingSplit(config.penData, config.penWriters) : null;
+      let train = split.train;
+      for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
+      callbacks.onLog?.(
+        `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
+          `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
+          `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
+      );
+      // The active model stays active unless the new one beats it on the test set (pinned now, so that the
+      // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
+      const incumbent = this.activeRecord();
+      if (incumbent) this.store.setActive(incumbent.name);
+      model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
+      if (config.from) compileModel(model, config.optimizer, config.learningRate);
+      return await this.fitAndSave(model, train, val, config, incumbent, started, callbacks);
+    } finally {
+      release();
+      model?.optimizer?.dispose();
+      model?.dispose();
     }
-    callbacks.onLog?.(
-      `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
-        `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
-        `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
-    );
-    // The active model stays active unless the new one beats it on the test set (pinned now, so that the
-    // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
-    const incumbent = this.activeRecord();
-    if (incumbent) this.store.setActive(incumbent.name);
-    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
-    if (config.from) compileModel(model, config.optimizer, config.learningRate);
+  }
+
+  private async fitAndSave(
+    model: tf.LayersModel, train: Split, val: Split, config: ResolvedTrainConfig, incumbent: { name: string; accuracy: number | null } | null,
+    started: number, callbacks: TrainCallbacks,
+  ): Promise<TrainResult> {
+    const { name } = config;
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
-    const release = this.store.claim(name); // rename and delete refuse this name until the job ends
-    try {
-      const result = await fit(model, train, val, config, callbacks, async (history) => {
-        await this.store.save(name, model, meta(history)); // checkpoint
-        this.forget(name);
-      });
-      if (result.batchesDone === 0) {
-        return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
-      }
-      callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
-      const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
-      const summary = summarize(probs, this.data.test.labels);
-      const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
-      await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
+    const result = await fit(model, train, val, config, callbacks, async (history) => {
+      await this.store.save(name, model, meta(history)); // checkpoint
       this.forget(name);
-      const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
-      if (activated) this.store.setActive(name);
-      else {
-        callbacks.onLog?.(
-          `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
-            `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
-        );
-      }
-      return {
-        model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
-        durationMs: Date.now() - started,
-      };
-    } finally {
-      release();
-      model.optimizer?.dispose();
-      model.dispose();
+    });
+    if (result.batchesDone === 0) {
+      return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };
     }
+    callbacks.onLog?.(`evaluating on the ${this.data.test.count} test images`);
+    const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
+    const summary = summarize(probs, this.data.test.labels);
+    const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
+    await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
+    this.forget(name);
+    const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
+    if (activated) this.store.setActive(name);
+    else {
+      callbacks.onLog?.(
+        `'${incumbent.name}' stays the active model: ${(incumbent.accuracy! * 100).toFixed(2)}% on the test set vs ` +
+          `${(summary.accuracy * 100).toFixed(2)}% for '${name}'`,
+      );
+    }
+    return {
+      model: name, testAccuracy: summary.accuracy, testLoss, activated, stopped: result.stopped, history: result.history,
+      durationMs: Date.now() - started,
+    };
   }
 
-  async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneResult> {
+  async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneOutcome> {
     const started = Date.now();
     const { name: base } = await this.model(request.model); // checks it exists and outputs 10 classes
     if (request.name && this.store.exists(validateModelName(request.name))) {
@@ -161,7 +193,7 @@ class DigitLabEngine implements Engine {
     while (!request.name && this.store.exists(`${base}-tuned-${n}`)) n++;
     const name = request.name ?? `${base}-tuned-${n}`;
     this.store.checkUnclaimed(name); // a training job elsewhere (the app or the CLI) will save under it
-    const examples = request.examples ?? this.userSamples.list().samples;
+    const examples = request.examples ?? this.sampleStore.list().samples;
     checkRequest(examples, request);
     const model = await this.store.load(base);
     try {
@@ -169,8 +201,12 @@ class DigitLabEngine implements Engine {
       callbacks.onLog?.(`fine-tuning '${base}' on ${examples.length} examples of your handwriting → '${name}'`);
       const report = await finetune(model, examples, this.data, request, callbacks);
       const durationMs = Date.now() - started;
-      if (report.stopped) return { ...report, model: '', base, durationMs };
       const o = report.options;
+      const result = (model: string): FinetuneOutcome => ({
+        model, base, trained: report.trained, heldOut: report.heldOut, steps: o.steps, images: report.images,
+        before: report.before, after: report.after, stopped: report.stopped, durationMs, options: o,
+      });
+      if (report.stopped) return result('');
       const meta: ModelMeta = {
         name, preset: this.store.readMeta(base)?.preset ?? 'imported', config: null, history: [],
         testAccuracy: o.testSize >= this.data.test.count ? report.after.mnist : null, confusion: null,
@@ -184,7 +220,7 @@ class DigitLabEngine implements Engine {
       };
       await this.store.save(name, model, meta);
       if (request.activate ?? true) this.store.setActive(name);
-      return { ...report, model: name, base, durationMs };
+      return result(name);
     } finally {
       model.optimizer?.dispose();
       model.dispose();
@@ -192,28 +228,21 @@ class DigitLabEngine implements Engine {
   }
 
   /** Every layer's output for one image (784 values, 0-1), for the inside view. */
-  async activations(pixels: ArrayLike<number>, name?: string) {
+  async activations({ pixels, model: name }: Params<'activations'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
     return { model, ...(await activations(m, input)) };
   }
 
-  async addUserSample(sample: NewUserSample) {
-    return this.userSamples.add(sample);
-  }
-
-  async listUserSamples() {
-    return this.userSamples.list();
-  }
-
-  async getUserSample(id: string) {
-    return this.userSamples.get(id);
-  }
-
-  async removeUserSample(id: string) {
-    this.userSamples.remove(id);
-  }
-
+  /** The user's own handwriting examples (<home>/samples/). */
+  readonly userSamples: Engine['userSamples'] = {
+    add: async (sample) => this.sampleStore.add(sample),
+    list: async () => this.sampleStore.list(),
+    remove: async ({ id }) => {
+      this.sampleStore.remove(id);
+      return { removed: id };
+    },
+  };
 
   /** The active model and its recorded test accuracy on this dataset (null: unknown, e.g. another dataset). */
   private activeRecord(): { name: string; accuracy: number | null } | null {
@@ -227,7 +256,7 @@ class DigitLabEngine implements Engine {
     }
   }
 
-  async evaluate(name?: string, onProgress?: (done: number, total: number) => void) {
+  async evaluate({ model: name, onProgress }: Params<'evaluate'>) {
     const t0 = performance.now();
     const { name: model, model: m, inputScale } = await this.model(name);
     const probs = await predictProbs(m, this.data.test.images, this.data.test.count, { onProgress, inputScale });
@@ -235,7 +264,7 @@ class DigitLabEngine implements Engine {
     return { model, ...summary, durationMs: performance.now() - t0 };
   }
 
-  async predict(inputs: ArrayLike<number>[], name?: string) {
+  async predict({ inputs, model: name }: Params<'predict'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const x = new Float32Array(inputs.length * PIXELS);
     inputs.forEach((input, i) => {
@@ -247,7 +276,7 @@ class DigitLabEngine implements Engine {
     return { model, probs };
   }
 
-  async samples(n: number, seed = Math.floor(Math.random() * 2 ** 31), name?: string) {
+  async samples({ n, seed = Math.floor(Math.random() * 2 ** 31), model: name }: Params<'samples'>) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
     const { name: model, model: m, inputScale } = await this.model(name);
     const rng = mulberry32(seed);
@@ -268,40 +297,46 @@ class DigitLabEngine implements Engine {
     return { model, seed, samples };
   }
 
-  testImages(indices: number[]): number[][] {
+  /** Test-set images as 784 grey levels 0-255. */
+  async testImages({ indices }: Params<'testImages'>) {
     const test = this.data.test;
-    return indices.map((i) => {
+    const images = indices.map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= test.count) throw new Error(`test image index ${i} out of range 0-${test.count - 1}`);
       return Array.from(test.images.subarray(i * PIXELS, (i + 1) * PIXELS));
     });
+    return { images };
   }
 
   testLabels(indices: number[]): number[] {
     return indices.map((i) => this.data.test.labels[i]);
   }
 
-  async listModels() {
-    return this.store.list();
-  }
-
-  async activeModel() {
-    return this.store.activeName();
-  }
-
-  async setActiveModel(name: string) {
-    this.store.setActive(name);
-  }
-
-  async renameModel(from: string, to: string) {
-    this.store.rename(from, to);
-    this.forget(from);
-    return to;
-  }
-
-  async deleteModel(name: string) {
-    this.store.delete(name);
-    this.forget(name);
-  }
+  /** The model store: user models and the shipped read-only ones, the active model, Keras files in and out. */
+  readonly models: Engine['models'] = {
+    list: async () => ({ models: this.store.list() }),
+    setActive: async ({ name }) => {
+      this.store.setActive(name);
+      return { active: name };
+    },
+    rename: async ({ from, to }) => {
+      this.store.rename(from, to);
+      this.forget(from);
+      return { name: to };
+    },
+    delete: async ({ name }) => {
+      this.store.delete(name);
+      this.forget(name);
+      return { deleted: name };
+    },
+    import: async ({ name, files }) => ({ name: await this.importModel(name, files) }),
+    export: async ({ name }) => ({ files: this.store.readFiles(name) }),
+    importKeras: (params) => this.importKeras(params),
+    exportKeras: async ({ name }) => {
+      const { model, inputScale } = await this.model(name);
+      const { writeKerasFile } = await import('./keras/export.js');
+      return { fileName: `${name}.h5`, bytes: await writeKerasFile(model, inputScale) };
+    },
+  };
 
   private assertFree(name: string): void {
     validateModelName(name);
@@ -325,7 +360,7 @@ class DigitLabEngine implements Engine {
     return meta;
   }
 
-  async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
+  private async importModel(name: string, files: { path: string; data: Uint8Array }[]) {
     this.assertFree(name);
     const byPath = new Map(files.map((f) => [path.posix.basename(f.path.replace(/\\/g, '/')), f.data]));
     const json = byPath.get('model.json');
@@ -355,7 +390,7 @@ class DigitLabEngine implements Engine {
     return name;
   }
 
-  async importKeras(bytes: Uint8Array, { fileName, name, onProgress }: KerasImportOptions) {
+  private async importKeras({ bytes, fileName, name, onProgress }: Params<'models.importKeras'>) {
     const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
     const target = name ?? this.store.uniqueName(kerasModelName(fileName));
     this.assertFree(target);
@@ -372,16 +407,6 @@ class DigitLabEngine implements Engine {
     } finally {
       model.dispose();
     }
-  }
-
-  async exportKeras(name?: string) {
-    const { model, inputScale } = await this.model(name);
-    const { writeKerasFile } = await import('./keras/export.js');
-    return writeKerasFile(model, inputScale);
-  }
-
-  async exportModel(name: string) {
-    return this.store.readFiles(name);
   }
 
   dispose(): void {

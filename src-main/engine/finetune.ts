@@ -4,9 +4,10 @@
 // learning rate. Accuracy on held-out user examples and on the MNIST test set, before and after.
 import type * as tf from '@tensorflow/tfjs';
 import { mulberry32, randomInt, shuffleInPlace, type Rng } from '../../src-shared/random.js';
-import { DEFAULT_TRAIN_CONFIG, type FinetuneMeta, type TrainConfig } from '../../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG, type AugmentName, type FinetuneMeta, type TrainConfig } from '../../src-shared/types.js';
 import type { TrainCallbacks } from './api.js';
 import { PIXELS } from '../../src-shared/domain.js';
+import { BOUNDS } from '../../src-shared/protocol.js';
 import { subset, type Split } from './data/mnist.js';
 import { lossAndAccuracy, predictProbs } from './evaluate.js';
 import { fit } from './train.js';
@@ -23,13 +24,13 @@ export interface FinetuneOptions {
   holdout?: number;
   /** MNIST test images (the first N) scored before and after; 0 skips it. */
   testSize?: number;
-  /** Random shifts, rotations and scaling of every training image. */
-  augment?: boolean;
+  /** Augmentation of every training image (default affine: random shifts, rotations and scaling). */
+  augment?: AugmentName;
   seed?: number;
 }
 
 export const FINETUNE_DEFAULTS: Required<FinetuneOptions> = {
-  steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10_000, augment: true, seed: 1,
+  steps: 40, batchSize: 32, learningRate: 3e-4, replay: 0.5, holdout: 0.2, testSize: 10_000, augment: 'affine', seed: 1,
 };
 
 /** Accuracy on the held-out user examples and on the first `testSize` MNIST test images (null: none). */
@@ -116,7 +117,8 @@ function resolveOptions(options: FinetuneOptions): Required<FinetuneOptions> {
 
 function validate(o: Required<FinetuneOptions>): void {
   const bad = (what: string, v: number, range: string) => new RangeError(`fine-tune ${what} must be ${range}, got ${v}`);
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > 10_000) throw bad('steps', o.steps, 'a whole number from 1 to 10000');
+  const { min, max } = BOUNDS.finetuneSteps;
+  if (!Number.isInteger(o.steps) || o.steps < min || o.steps > max) throw bad('steps', o.steps, `a whole number from ${min} to ${max}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 2 || o.batchSize > 1024) throw bad('batch size', o.batchSize, 'from 2 to 1024');
   if (!(o.learningRate > 0 && o.learningRate < 1)) throw bad('learning rate', o.learningRate, 'between 0 and 1');
   if (!(o.replay >= 0 && o.replay < 1)) throw bad('replay fraction', o.replay, 'from 0 to below 1');

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { isModelName, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
+import { describeIssues, metaSchema } from '../../src-shared/protocol.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
 import { fsyncDir, ownerAlive, ownerTag, tmpName, writeFileAtomic, writeFileDurable, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
@@ -219,11 +220,15 @@ export class ModelStore {
       return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     });
     if (text === null) return null;
+    let json: unknown;
     try {
-      return JSON.parse(text) as ModelMeta;
+      json = JSON.parse(text);
     } catch {
       throw new StoreError(`model '${name}' is corrupt: meta.json is not valid JSON`);
     }
+    const meta = metaSchema.safeParse(json);
+    if (!meta.success) throw new StoreError(`model '${name}' is corrupt: meta.json: ${describeIssues(meta.error)}`);
+    return meta.data;
   }
 
   list(): ModelInfo[] {
@@ -365,6 +370,20 @@ export class ModelStore {
     const file = tmpName(path.join(this.modelsDir, validateModelName(name)), 'job');
     fs.writeFileSync(file, '');
     return () => rmQuiet(file);
+  }
+
+  /**
+   * Reserve the name a training job saves under: `name` (validated, not a shipped model's, not claimed by a
+   * running job) or, when absent, a fresh one made from `base`; then claimed (see `claim`) until `release`.
+   */
+  reserve(name: string | undefined, base: string): { name: string; release: () => void } {
+    if (name !== undefined) {
+      validateModelName(name);
+      if (this.exists(name) && this.dirOf(name).shipped) throw new StoreError(`'${name}' is a shipped model's name; choose another`);
+      this.checkUnclaimed(name); // another process is training under this name
+    }
+    const reserved = name ?? this.uniqueName(base);
+    return { name: reserved, release: this.claim(reserved) };
   }
 
   /** Refuse to touch a name a running training job will save under. */

@@ -5,39 +5,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PIXELS } from '../../src-shared/domain.js';
+import { MAX_STROKE_POINTS, MAX_STROKES, type ParsedParams, type UserSample } from '../../src-shared/protocol.js';
 import { writeJsonAtomic } from './fsutil.js';
 
 /** A point of a stroke in pad units: 0-1 on both axes, origin top-left (as the sketchpad stores it). */
-export interface PadPoint {
-  x: number;
-  y: number;
-}
+type PadPoint = NonNullable<UserSample['strokes']>[number][number];
 
-export interface UserSample {
-  id: string;
-  label: number;
-  /** 784 grey levels 0-255, row-major, white ink on black (as MNIST). */
-  pixels: number[];
-  /** The drawing's strokes, or null when it came from an image file. */
-  strokes: PadPoint[][] | null;
-  createdAt: string;
-  /** Where it came from: 'sketchpad', a file name, … */
-  source?: string;
-}
-
-export interface NewUserSample {
-  label: number;
-  /** 784 values: grey levels 0-255, or 0-1 floats when every value is ≤ 1. */
-  pixels: ArrayLike<number>;
-  strokes?: PadPoint[][] | null;
-  source?: string;
-}
+/** `userSamples.add`'s params; `pixels`: 784 grey levels 0-255, or 0-1 floats when every value is ≤ 1. */
+export type NewUserSample = Omit<ParsedParams<'userSamples.add'>, 'pixels'> & { pixels: ArrayLike<number> };
 
 export class SampleError extends Error {}
 
 const ID_RE = /^s-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$/;
-const MAX_STROKES = 100;
-const MAX_POINTS = 20_000;
 
 function validId(id: string): string {
   if (typeof id !== 'string' || !ID_RE.test(id)) throw new SampleError(`invalid sample id '${String(id).slice(0, 40)}'`);
@@ -66,11 +45,9 @@ function validPixels(pixels: ArrayLike<number>): number[] {
 function validStrokes(strokes: unknown): PadPoint[][] | null {
   if (strokes == null) return null;
   if (!Array.isArray(strokes) || strokes.length > MAX_STROKES) throw new SampleError(`strokes must be a list of at most ${MAX_STROKES} strokes`);
-  let points = 0;
   return strokes.map((s) => {
     if (!Array.isArray(s)) throw new SampleError('each stroke must be a list of points');
-    points += s.length;
-    if (points > MAX_POINTS) throw new SampleError(`a drawing may have at most ${MAX_POINTS} points`);
+    if (s.length > MAX_STROKE_POINTS) throw new SampleError(`a stroke may have at most ${MAX_STROKE_POINTS} points`);
     return s.map((p: unknown) => {
       const { x, y } = (p ?? {}) as PadPoint;
       if (![x, y].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= -1 && v <= 2)) {

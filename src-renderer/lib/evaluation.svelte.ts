@@ -17,11 +17,17 @@ class Evaluation {
   private inflight = new Set<number>();
   private started = false;
 
-  /** Follow the engine's evaluation progress (idempotent). */
+  /** The id this view's evaluation runs under: only its `evalProgress` events move the bar (not a Keras import's). */
+  private jobId: string | null = null;
+  private runs = 0;
+
+  /** Follow the engine's progress of this view's evaluation (idempotent). */
   init(): void {
     if (this.started) return;
     this.started = true;
-    api.on('evalProgress', (p) => (this.progress = p));
+    api.on('evalProgress', ({ jobId, done, total }) => {
+      if (jobId !== null && jobId === this.jobId) this.progress = { done, total };
+    });
   }
 
   /** Evaluate `model` on the test set; true when it finished (else `error` says why). */
@@ -29,8 +35,10 @@ class Evaluation {
     this.running = true;
     this.error = '';
     this.progress = { done: 0, total: 0 };
+    const jobId = `mistakes-${++this.runs}-${Math.random().toString(36).slice(2, 10)}`;
+    this.jobId = jobId;
     try {
-      this.result = await api.call('evaluate', { model });
+      this.result = await api.call('evaluate', { model, jobId });
       return true;
     } catch (e) {
       this.error = (e as Error).message;

@@ -64,6 +64,8 @@ class TrainingSession {
   backend: BackendInfo | null = $state(null);
   dataset: Result<'status'>['dataset'] | null = $state(null);
   activeModel: string | null = $state(null);
+  /** Each preset's defaults as the engine resolves them on its backend (batch 512 on a GPU); null until `status`. */
+  trainDefaults: Result<'status'>['trainDefaults'] | null = $state(null);
   jobId: string | null = $state(null);
   config: TrainConfig | null = $state(null);
   startedAt: number | null = $state(null);
@@ -138,6 +140,7 @@ class TrainingSession {
     }
     this.backend = status.backend;
     this.dataset = status.dataset;
+    this.trainDefaults = status.trainDefaults;
     this.activeModel = status.activeModel;
     const job = status.job?.kind === 'train' ? status.job : null; // a fine-tune job belongs to the Sketchpad
     if (!job) {
@@ -177,9 +180,9 @@ class TrainingSession {
     this.result = null;
     this.reattached = false;
     this.log = [];
-    const { jobId } = await api.call('train', config);
-    this.jobId = jobId;
-    this.config = config;
+    const started = await api.call('train', config);
+    this.jobId = started.jobId;
+    this.config = started.config; // as the engine resolved it
     this.startedAt = Date.now();
     this.series = new Series();
     this.epochs = [];

@@ -4,7 +4,7 @@ import { suggestModelName } from '../../../src-shared/model-name.js';
 import { MAX_FILE_BYTES, type Params } from '../../../src-shared/protocol.js';
 import { downloadBlob } from '../shared/png.js';
 
-/** One file of a TF.js model folder, as models.import takes it and models.export gives it. */
+/** A TF.js model's file as `models.import` / `models.export` carry it. */
 export type ModelFile = Params<'models.import'>['files'][number];
 
 /** A Keras file read for models.importKeras. */

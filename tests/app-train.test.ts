@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findAdapter } from '../src-main/engine/webgpu/dawn.js';
 import { ROOT, browserMissing, startApp, type AppHandle } from './helpers/browser.js';
+import { readMeta } from './helpers/keras.js';
 
 const missing = browserMissing();
 if (missing) console.warn(`app tests skipped: ${missing}`);
@@ -167,4 +169,42 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
   it('raised no console errors and no CSP violations', () => {
     expect(app.pageErrors.filter((e) => !/WebSocket connection .* failed/.test(e))).toEqual([]);
   });
+});
+
+// On a GPU backend the engine's defaults are the GPU pair: the form shows them and the run uses them. Mesa's lavapipe
+// (a software adapter, so the backend is forced) stands in for a GPU; without any WebGPU adapter this is skipped.
+const adapter = missing ? null : await findAdapter().then(() => null, (err: Error) => err.message);
+if (!missing && adapter) console.log(`skipping the Train view on webgpu: ${adapter}`);
+
+describe.skipIf(!!missing || !!adapter)('Train view on a GPU backend (webgpu, forced)', () => {
+  let app: AppHandle;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { DIGIT_LAB_BACKEND: 'webgpu' } });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("shows the engine's defaults for its backend (batch 512, lr 0.006), chooses pen augmentation, and runs with them", async () => {
+    const { page } = app;
+    await expect.poll(() => page.getByTestId('backend-badge').textContent(), { timeout: 60_000 }).toMatch(/WebGPU/);
+    await expect.poll(() => page.getByTestId('batch-size').inputValue()).toBe('512');
+    expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.006');
+    await page.getByTestId('preset-seed').check(); // a preset with its own pair keeps it
+    expect([await page.getByTestId('batch-size').inputValue(), await page.getByTestId('learning-rate').inputValue()]).toEqual(['32', '0.001']);
+    await page.getByTestId('preset-fast').check();
+    expect([await page.getByTestId('batch-size').inputValue(), await page.getByTestId('learning-rate').inputValue()]).toEqual(['512', '0.006']);
+    await page.getByTestId('train-size').fill('600');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByText('More options').click();
+    await page.getByTestId('validation-size').fill('100');
+    await page.getByTestId('model-name').fill('gpu-form');
+    await page.getByTestId('augment').selectOption('pen');
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('train-status').textContent(), { timeout: 120_000 }).toMatch(/fast · 1 epochs · batch 512 · lr 0\.006/);
+    await expect.poll(() => page.getByTestId('train-status').getAttribute('data-phase'), { timeout: 300_000 }).toBe('done');
+    expect(readMeta(app.home, 'gpu-form').config).toMatchObject({ batchSize: 512, learningRate: 0.006, augment: 'pen' });
+    expect(app.pageErrors).toEqual([]);
+  }, 400_000);
 });

@@ -38,9 +38,10 @@ interface EngineSide {
   'models.exportKeras': { result: { fileName: string; bytes: Uint8Array } };
   'userSamples.add': { params: NewUserSample };
 }
-type ParamsOf<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { params: infer P } ? P : ParsedParams<M> : ParsedParams<M>;
+/** A method's params as the engine takes them. */
+export type EngineParams<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { params: infer P } ? P : ParsedParams<M> : ParsedParams<M>;
 type ResultOf<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { result: infer R } ? R : Result<M> : Result<M>;
-type Call<M extends EngineMethod> = (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+type Call<M extends EngineMethod> = (params: EngineParams<M>) => Promise<ResultOf<M>>;
 
 /** Methods the engine answers itself (the engine process adds the job around `train` / `finetune`, and `stop`). */
 type Direct = Exclude<EngineMethod, 'status' | 'train' | 'finetune' | 'stop'>;

@@ -7,7 +7,7 @@ import { CLASSES, IMAGE_SIDE, PIXELS, argmax } from '../../src-shared/domain.js'
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BackendInfo, ModelMeta, TrainResult } from '../../src-shared/types.js';
 import type {
-  Engine, EngineCalls, EngineOptions, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
+  Engine, EngineOptions, EngineParams, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
 import { resolveResources, userHome } from '../resources.js';
@@ -36,11 +36,6 @@ export function defaultShippedDir(): string | null {
     return null;
   }
 }
-
-/** The engine's params of a method (api.ts). */
-type Params<M extends 'evaluate' | 'predict' | 'samples' | 'testImages' | 'activations' | `models.${'importKeras'}`> =
-  M extends `models.${infer L extends keyof EngineCalls['models']}` ? Parameters<EngineCalls['models'][L]>[0] :
-  M extends keyof EngineCalls ? Parameters<EngineCalls[M]>[0] : never;
 
 /** A loaded model and how it wants its pixels (meta.json's inputScale, default 1: 0-1 floats). */
 interface LoadedModel {
@@ -228,7 +223,7 @@ class DigitLabEngine implements Engine {
   }
 
   /** Every layer's output for one image (784 values, 0-1), for the inside view. */
-  async activations({ pixels, model: name }: Params<'activations'>) {
+  async activations({ pixels, model: name }: EngineParams<'activations'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
     return { model, ...(await activations(m, input)) };
@@ -256,7 +251,7 @@ class DigitLabEngine implements Engine {
     }
   }
 
-  async evaluate({ model: name, onProgress }: Params<'evaluate'>) {
+  async evaluate({ model: name, onProgress }: EngineParams<'evaluate'>) {
     const t0 = performance.now();
     const { name: model, model: m, inputScale } = await this.model(name);
     const probs = await predictProbs(m, this.data.test.images, this.data.test.count, { onProgress, inputScale });
@@ -264,7 +259,7 @@ class DigitLabEngine implements Engine {
     return { model, ...summary, durationMs: performance.now() - t0 };
   }
 
-  async predict({ inputs, model: name }: Params<'predict'>) {
+  async predict({ inputs, model: name }: EngineParams<'predict'>) {
     const { name: model, model: m, inputScale } = await this.model(name);
     const x = new Float32Array(inputs.length * PIXELS);
     inputs.forEach((input, i) => {
@@ -276,7 +271,7 @@ class DigitLabEngine implements Engine {
     return { model, probs };
   }
 
-  async samples({ n, seed = Math.floor(Math.random() * 2 ** 31), model: name }: Params<'samples'>) {
+  async samples({ n, seed = Math.floor(Math.random() * 2 ** 31), model: name }: EngineParams<'samples'>) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`the number of samples must be a positive integer, got ${n}`);
     const { name: model, model: m, inputScale } = await this.model(name);
     const rng = mulberry32(seed);
@@ -298,7 +293,7 @@ class DigitLabEngine implements Engine {
   }
 
   /** Test-set images as 784 grey levels 0-255. */
-  async testImages({ indices }: Params<'testImages'>) {
+  async testImages({ indices }: EngineParams<'testImages'>) {
     const test = this.data.test;
     const images = indices.map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= test.count) throw new Error(`test image index ${i} out of range 0-${test.count - 1}`);
@@ -390,7 +385,7 @@ class DigitLabEngine implements Engine {
     return name;
   }
 
-  private async importKeras({ bytes, fileName, name, onProgress }: Params<'models.importKeras'>) {
+  private async importKeras({ bytes, fileName, name, onProgress }: EngineParams<'models.importKeras'>) {
     const { kerasModelName, loadKerasModel } = await import('./keras/import.js'); // h5wasm: loaded on first use
     const target = name ?? this.store.uniqueName(kerasModelName(fileName));
     this.assertFree(target);

@@ -32,6 +32,8 @@ export const trainConfigSchema = z.object({
   validationSize: int(0, 30000),
   seed: int(0, 2 ** 31 - 1),
   schedule: z.enum(SCHEDULES).optional(),
+  /** Adam's β₁ and β₂ (absent: 0.9 and 0.999, tf.train.adam's). */
+  adamBetas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional(),
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
   from: modelName.optional(),

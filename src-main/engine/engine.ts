@@ -109,8 +109,8 @@ class DigitLabEngine implements Engine {
     // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
     const incumbent = this.activeRecord();
     if (incumbent) this.store.setActive(incumbent.name);
-    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
-    if (config.from) compileModel(model, config.optimizer, config.learningRate);
+    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate, config.adamBetas);
+    if (config.from) compileModel(model, config.optimizer, config.learningRate, config.adamBetas);
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,

@@ -74,10 +74,13 @@ function mlp(): tf.Sequential {
 
 const BUILDERS: Record<PresetName, () => tf.Sequential> = { seed, 'keras-cnn': kerasCnn, fast, mlp };
 
-export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+/** Adam's β₁ and β₂. */
+export type AdamBetas = readonly [number, number];
+
+export function makeOptimizer(name: OptimizerName, learningRate: number, adamBetas?: AdamBetas): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return new FusedAdam(learningRate);
+      return new FusedAdam(learningRate, ...(adamBetas ?? []));
     case 'sgd':
       return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop':
@@ -86,14 +89,14 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
 }
 
 /** Build a compiled model for a preset. Weights are initialised from TF.js's global RNG. */
-export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number): tf.LayersModel {
-  return compileModel(BUILDERS[preset](), optimizer, learningRate);
+export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number, adamBetas?: AdamBetas): tf.LayersModel {
+  return compileModel(BUILDERS[preset](), optimizer, learningRate, adamBetas);
 }
 
 /** Compile a model (built or loaded) for training on integer labels. */
-export function compileModel<M extends tf.LayersModel>(model: M, optimizer: OptimizerName, learningRate: number): M {
+export function compileModel<M extends tf.LayersModel>(model: M, optimizer: OptimizerName, learningRate: number, adamBetas?: AdamBetas): M {
   model.compile({
-    optimizer: makeOptimizer(optimizer, learningRate),
+    optimizer: makeOptimizer(optimizer, learningRate, adamBetas),
     loss: 'sparseCategoricalCrossentropy',
     metrics: ['accuracy'],
   });

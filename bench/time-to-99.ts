@@ -1,6 +1,6 @@
 // Time to 99%: runs the README's `digit-lab train` (the built CLI, its defaults) N times with different seeds, each in
 // a fresh DIGIT_LAB_HOME, and prints a markdown table: seed, load average, wall time from the command's start to the
-// saved model, test accuracy, peak memory; then the minimum accuracy and the slowest time.
+// saved model, validation accuracy after the last epoch, test accuracy, peak memory; then the minimum accuracy and the slowest time.
 //   npm run bench:time99 -- --runs 5 [--seed 1] [-- extra train options]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +27,7 @@ interface Run {
   loadStart: number;
   loadEnd: number;
   wallSec: number;
+  valAccuracy: number;
   accuracy: number;
   peakMb: number;
 }
@@ -53,15 +54,17 @@ function trainOnce(seed: number): Promise<Run> {
       rmSync(home, { recursive: true, force: true });
       const accuracy = Number(/^Test accuracy: ([\d.]+)/m.exec(out)?.[1]);
       const peakMb = Number(/peak memory (\d+) MB/.exec(out)?.[1]);
+      const valAccuracy = Number([...err.matchAll(/val_acc: ([\d.]+)/g)].at(-1)?.[1]);
       if (code !== 0 || Number.isNaN(accuracy) || Number.isNaN(savedAt)) {
         reject(new Error(`seed ${seed}: digit-lab train exited with ${code}\n${err.slice(-2000)}${out}`));
         return;
       }
-      resolve({ seed, loadStart, loadEnd: os.loadavg()[0], wallSec: (savedAt - t0) / 1000, accuracy, peakMb });
+      resolve({ seed, loadStart, loadEnd: os.loadavg()[0], wallSec: (savedAt - t0) / 1000, valAccuracy, accuracy, peakMb });
     });
   });
 }
 
+const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(2)}%`);
 const results: Run[] = [];
 for (let i = 0; i < runs; i++) {
   const r = await trainOnce(firstSeed + i);
@@ -70,10 +73,10 @@ for (let i = 0; i < runs; i++) {
 }
 const command = ['digit-lab train', ...extra].join(' ');
 console.log(`\`${command} --seed N\` on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n`);
-console.log('| seed | load avg (start → end) | wall time to saved model | test accuracy | peak RSS |');
-console.log('|---:|---:|---:|---:|---:|');
+console.log('| seed | load avg (start → end) | wall time to saved model | validation accuracy | test accuracy | peak RSS |');
+console.log('|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.seed} | ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)} | ${r.wallSec.toFixed(1)} s | ${(r.accuracy * 100).toFixed(2)}% | ${r.peakMb} MB |`);
+  console.log(`| ${r.seed} | ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)} | ${r.wallSec.toFixed(1)} s | ${pct(r.valAccuracy)} | ${pct(r.accuracy)} | ${r.peakMb} MB |`);
 }
 const minAcc = Math.min(...results.map((r) => r.accuracy));
 const slowest = Math.max(...results.map((r) => r.wallSec));

@@ -65,6 +65,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 42,
   schedule: 'onecycle',
   adamBetas: [0.7, 0.9],
+  dropout: false,
 };
 
 /** Each preset's own training defaults over DEFAULT_TRAIN_CONFIG: `seed` trains as the old classifier.py did
@@ -73,9 +74,9 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 export const PRESET_TRAINING: Record<PresetName, Partial<TrainConfig>> = {
   seed: {
     epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', adamBetas: [0.9, 0.999], augment: false,
-    validationSize: 0,
+    validationSize: 0, dropout: true,
   },
-  'keras-cnn': {},
+  'keras-cnn': { dropout: true },
   fast: {},
   mlp: {},
 };

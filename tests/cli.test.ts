@@ -163,7 +163,8 @@ describe('digit-lab CLI', () => {
     const version = fs.readFileSync(path.join(dir, 'current'), 'utf8').trim(); // the store's pointer
     const meta = JSON.parse(fs.readFileSync(path.join(dir, version, 'meta.json'), 'utf8'));
     expect(meta.config).toMatchObject({
-      preset: 'seed', batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', adamBetas: [0.9, 0.999], augment: false, validationSize: 0,
+      preset: 'seed', batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', adamBetas: [0.9, 0.999], dropout: true, augment: false,
+      validationSize: 0,
     });
     expect(meta.params).toBe(28 * 10 + 13 * 13 * 28 * 128 + 128 + 1290); // conv28 3×3, dense128, dense10
     // It becomes the active model only if it beat 'tiny' on the test set.

@@ -137,7 +137,7 @@ describe('engine', () => {
     expect(lr(ONE_CYCLE.warmup)).toBeCloseTo(0.01, 10);
     expect(lr(1)).toBeCloseTo(0.01 * ONE_CYCLE.floor, 10);
     for (let p = ONE_CYCLE.warmup; p < 1; p += 0.05) expect(lr(p + 0.05)).toBeLessThan(lr(p));
-    const model = buildModel('mlp', 'adam', 0.01, [0.7, 0.9]);
+    const model = buildModel('mlp', 'adam', 0.01, { adamBetas: [0.7, 0.9] });
     expect(model.optimizer).toBeInstanceOf(FusedAdam);
     expect(model.optimizer).toMatchObject({ beta1: 0.7, beta2: 0.9 });
     model.optimizer.dispose();

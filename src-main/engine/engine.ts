@@ -109,7 +109,7 @@ class DigitLabEngine implements Engine {
     // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
     const incumbent = this.activeRecord();
     if (incumbent) this.store.setActive(incumbent.name);
-    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate, config.adamBetas);
+    const model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate, config);
     if (config.from) compileModel(model, config.optimizer, config.learningRate, config.adamBetas);
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
       name, preset: config.preset, config, history, testAccuracy: null, confusion: null,

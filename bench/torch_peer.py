@@ -1,7 +1,7 @@
 """PyTorch peer for `npm run bench`: trains the same network as a preset of src-main/engine/models.ts (`fast` at
 batch 128, or `seed`, classifier.py's, at its own batch 32) with Adam on MNIST and evaluates the 10k test set, on every
 core; prints one RESULT line.
-Usage: /usr/bin/python3 bench/torch_peer.py <mnist data dir> [train images] [fast|seed]
+Usage: /usr/bin/python3 bench/torch_peer.py <mnist data dir> [train images] [fast|seed] [batch]
 """
 import json
 import os
@@ -37,7 +37,7 @@ def main():
     data_dir = sys.argv[1]
     train_images = int(sys.argv[2]) if len(sys.argv) > 2 else 6400
     preset = sys.argv[3] if len(sys.argv) > 3 else "fast"
-    BATCH = BATCHES[preset]
+    BATCH = int(sys.argv[4]) if len(sys.argv) > 4 else BATCHES[preset]
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
     torch.manual_seed(0)

@@ -56,7 +56,7 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'fast',
   epochs: 2,
-  batchSize: 128,
+  batchSize: 256,
   learningRate: 0.01,
   optimizer: 'adam',
   augment: false,

@@ -1,7 +1,8 @@
 // Where does a training step spend its time? Prints per-kernel totals for one
 // trainOnBatch of each preset, with stock kernels, (--fast) the fast JS ones or (--wasm) the
 // wasm backend (XNNPACK + our gradient kernels).
-// Usage: npx tsx bench/profile.ts [--fast | --wasm] [--batch 64] [preset...]
+// Usage: npx tsx bench/profile.ts [--fast | --wasm] [--batch 64] [--steps 1] [--no-dropout] [preset...]
+// (--steps: totals over that many steps; --no-dropout: the presets without their dropout layers, as the quick run trains)
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src-main/engine/models.js';
 import type { PresetName } from '../src-shared/types.js';
@@ -12,7 +13,10 @@ const useFast = args.includes('--fast');
 const useWasm = args.includes('--wasm');
 const batchArg = args.indexOf('--batch');
 const batch = batchArg >= 0 ? Number(args[batchArg + 1]) : 64;
-const presets = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--batch') as PresetName[];
+const stepsArg = args.indexOf('--steps');
+const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : 1;
+const dropout = !args.includes('--no-dropout');
+const presets = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--batch' && args[i - 1] !== '--steps') as PresetName[];
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
@@ -25,11 +29,11 @@ async function main(): Promise<void> {
   }
   const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
   for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed', 'keras-cnn'] as PresetName[])) {
-    const model = buildModel(preset, 'adam', 0.001);
+    const model = buildModel(preset, 'adam', 0.001, { dropout });
     await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots
     const t0 = performance.now();
     const info = await tf.profile(async () => {
-      await model.trainOnBatch(xs, ys);
+      for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
     });
     const wall = performance.now() - t0;
     const totals = new Map<string, { ms: number; n: number; shapes: string }>();
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
       totals.set(k.name, e);
     }
     const sum = [...totals.values()].reduce((s, e) => s + e.ms, 0);
-    console.log(`\n${preset}: batch ${batch}, step ${wall.toFixed(0)} ms wall, ${sum.toFixed(0)} ms in kernels`);
+    console.log(`\n${preset}: batch ${batch}, ${steps} step(s) ${wall.toFixed(0)} ms wall, ${sum.toFixed(0)} ms in kernels`);
     for (const [name, e] of [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
       console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}  ${e.shapes.slice(0, 60)}`);
     }

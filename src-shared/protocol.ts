@@ -56,6 +56,10 @@ export const trainConfigSchema = z.object({
   validationSize: bounded(BOUNDS.validationSize),
   seed: bounded(BOUNDS.seed),
   schedule: z.enum(SCHEDULES).optional(),
+  /** Adam's β₁ and β₂ (absent: 0.9 and 0.999, tf.train.adam's). */
+  adamBetas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional(),
+  /** The preset's dropout layers (absent: kept). */
+  dropout: z.boolean().optional(),
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
   from: modelName.optional(),

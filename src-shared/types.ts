@@ -30,15 +30,24 @@ export type AugmentName = (typeof AUGMENTS)[number];
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** Learning-rate schedule: constant, or cosine decay to 5% over the run. */
-export const SCHEDULES = ['constant', 'cosine'] as const;
+/** Learning-rate schedule: constant; cosine decay to 5% over the run; one-cycle: a linear warm-up from 10% to the
+ *  base rate over the first fifth of the run, then cosine decay to 2%. */
+export const SCHEDULES = ['constant', 'cosine', 'onecycle'] as const;
 
-/** Learning rate at a given fraction of the run (0 → 1). Cosine decays to 5% of the base rate. The engine sets it
- *  each batch; the Train view draws it under the loss chart. */
+/** One-cycle: the share of the run spent warming up, and where the warm-up starts and the decay ends. */
+export const ONE_CYCLE = { warmup: 0.2, start: 0.1, floor: 0.02 } as const;
+
+const cosineDecay = (floor: number, progress: number) => floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
+
+/** Learning rate at a given fraction of the run (0 → 1). The engine sets it each batch; the Train view draws it
+ *  under the loss chart. */
 export function scheduledLearningRate(config: Pick<TrainConfig, 'learningRate' | 'schedule'>, progress: number): number {
-  if ((config.schedule ?? 'cosine') === 'constant') return config.learningRate;
-  const floor = 0.05;
-  return config.learningRate * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+  const schedule = config.schedule ?? 'cosine';
+  if (schedule === 'constant') return config.learningRate;
+  if (schedule === 'cosine') return config.learningRate * cosineDecay(0.05, progress);
+  const { warmup, start, floor } = ONE_CYCLE;
+  if (progress < warmup) return config.learningRate * (start + ((1 - start) * progress) / warmup);
+  return config.learningRate * cosineDecay(floor, (progress - warmup) / (1 - warmup));
 }
 
 export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'native', 'wasm', 'js'] as const;
@@ -46,22 +55,28 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   preset: 'fast',
-  epochs: 3,
-  batchSize: 128,
-  learningRate: 0.003,
+  epochs: 2,
+  batchSize: 256,
+  learningRate: 0.01,
   optimizer: 'adam',
   augment: 'off',
   trainSize: 0,
   validationSize: 5000,
   seed: 42,
-  schedule: 'cosine',
+  schedule: 'onecycle',
+  adamBetas: [0.7, 0.9],
+  dropout: false,
 };
 
 /** Each preset's own training defaults over DEFAULT_TRAIN_CONFIG: `seed` trains as the old classifier.py did
- *  (Keras model.fit defaults: batch 32, Adam at 0.001 held constant, 5 epochs, all 60 000 images, no augmentation). */
+ *  (Keras model.fit defaults: batch 32, Adam at 0.001 held constant with β 0.9 / 0.999, 5 epochs, all 60 000 images, no
+ *  augmentation). */
 export const PRESET_TRAINING: Record<PresetName, Partial<TrainConfig>> = {
-  seed: { epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: 'off', validationSize: 0 },
-  'keras-cnn': {},
+  seed: {
+    epochs: 5, batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', adamBetas: [0.9, 0.999], augment: 'off',
+    validationSize: 0, dropout: true,
+  },
+  'keras-cnn': { dropout: true },
   fast: {},
   mlp: {},
 };

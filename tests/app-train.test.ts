@@ -58,7 +58,7 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     expect([await page.getByTestId('epochs').inputValue(), await page.getByTestId('batch-size').inputValue()]).toEqual(['5', '32']);
     expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.001');
     await page.getByTestId('preset-fast').check();
-    expect([await page.getByTestId('epochs').inputValue(), await page.getByTestId('batch-size').inputValue()]).toEqual(['3', '128']);
+    expect([await page.getByTestId('epochs').inputValue(), await page.getByTestId('batch-size').inputValue()]).toEqual(['2', '256']);
     // Keyboard navigation between views.
     await page.keyboard.press('Control+5');
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#models');

@@ -55,8 +55,8 @@ describe('backend selection', () => {
     const gpu: BackendInfo = { name: 'webgpu', kind: 'gpu', device: 'GPU', fastKernels: false, skipped: [], hint: '' };
     const cpu: BackendInfo = { ...gpu, name: 'cpu', kind: 'pure-js' };
     expect(trainDefaults(gpu)).toEqual({ batchSize: 512, learningRate: 0.006 });
-    expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 128, learningRate: 0.003 });
-    expect(trainDefaults(cpu)).toEqual({ batchSize: 128, learningRate: 0.003 });
+    expect(trainDefaults(gpu, { batchSize: 128 })).toEqual({ batchSize: 256, learningRate: 0.01 });
+    expect(trainDefaults(cpu)).toEqual({ batchSize: 256, learningRate: 0.01 });
   });
 
   it("'js' still means the pure-JS backend with Digit Lab's fast kernels", async () => {

@@ -167,7 +167,10 @@ describe('digit-lab CLI', () => {
     const dir = path.join(home, 'models', 'seedling');
     const version = fs.readFileSync(path.join(dir, 'current'), 'utf8').trim(); // the store's pointer
     const meta = JSON.parse(fs.readFileSync(path.join(dir, version, 'meta.json'), 'utf8'));
-    expect(meta.config).toMatchObject({ preset: 'seed', batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', augment: 'off', validationSize: 0 });
+    expect(meta.config).toMatchObject({
+      preset: 'seed', batchSize: 32, learningRate: 0.001, optimizer: 'adam', schedule: 'constant', adamBetas: [0.9, 0.999], dropout: true, augment: 'off',
+      validationSize: 0,
+    });
     expect(meta.params).toBe(28 * 10 + 13 * 13 * 28 * 128 + 128 + 1290); // conv28 3×3, dense128, dense10
     // It becomes the active model only if it beat 'tiny' on the test set.
     const beat = Number(/test accuracy: ([\d.]+)%/.exec(r.stdout)![1]) > trainedAccuracy;

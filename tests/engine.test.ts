@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
+import { FusedAdam } from '../src-main/engine/adam.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { fit } from '../src-main/engine/train.js';
-import { DEFAULT_TRAIN_CONFIG, type BatchProgress, type EpochProgress, type TrainResult } from '../src-shared/types.js';
+import { DEFAULT_TRAIN_CONFIG, ONE_CYCLE, scheduledLearningRate, type BatchProgress, type EpochProgress, type TrainResult } from '../src-shared/types.js';
 
 let home: string;
 let engine: DigitLabEngine;
@@ -126,6 +127,21 @@ describe('engine', () => {
     expect(tuned.activated).toBe(tuned.testAccuracy > subset.meta!.testAccuracy!);
     expect(await engine.status().then((s) => s.activeModel)).toBe(tuned.activated ? 'tuned' : 'subset');
     await engine.models.setActive({ name: 'subset' });
+  });
+
+  it('one-cycle warms up linearly to the base rate, then decays to its floor; Adam gets the configured betas', () => {
+    const config = { learningRate: 0.01, schedule: 'onecycle' as const };
+    const lr = (p: number) => scheduledLearningRate(config, p);
+    expect(lr(0)).toBeCloseTo(0.01 * ONE_CYCLE.start, 10);
+    expect(lr(ONE_CYCLE.warmup / 2)).toBeCloseTo(0.01 * (ONE_CYCLE.start + (1 - ONE_CYCLE.start) / 2), 10);
+    expect(lr(ONE_CYCLE.warmup)).toBeCloseTo(0.01, 10);
+    expect(lr(1)).toBeCloseTo(0.01 * ONE_CYCLE.floor, 10);
+    for (let p = ONE_CYCLE.warmup; p < 1; p += 0.05) expect(lr(p + 0.05)).toBeLessThan(lr(p));
+    const model = buildModel('mlp', 'adam', 0.01, { adamBetas: [0.7, 0.9] });
+    expect(model.optimizer).toBeInstanceOf(FusedAdam);
+    expect(model.optimizer).toMatchObject({ beta1: 0.7, beta2: 0.9 });
+    model.optimizer.dispose();
+    model.dispose();
   });
 
   it('stops with a clear message when the loss becomes NaN', async () => {

@@ -33,6 +33,13 @@ export function rateArg(value: string) {
   return n;
 }
 
+/** Two fractions from 0 to below 1, comma-separated: Adam's β₁,β₂. */
+export function betasArg(value: string): [number, number] {
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 2 || !parts.every((n) => n >= 0 && n < 1)) throw new InvalidArgumentError('expected two numbers from 0 to below 1, e.g. 0.9,0.999');
+  return [parts[0], parts[1]];
+}
+
 /** A fraction from 0 to below 1. */
 export function fractionArg(value: string) {
   const n = Number(value);

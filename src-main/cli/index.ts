@@ -15,7 +15,7 @@ import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } fro
 import { penProbs, penReport } from '../engine/pen-eval.js';
 import { ModelStore } from '../engine/store.js';
 import { appVersion } from '../resources.js';
-import { boundedArg, intArg, nameArg, rateArg } from './args.js';
+import { betasArg, boundedArg, intArg, nameArg, rateArg } from './args.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { penText } from './pen.js';
@@ -54,6 +54,9 @@ program
   .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, rateArg)
   .addOption(new Option('--optimizer <name>', `optimizer (default: ${d.optimizer})`).choices(OPTIMIZERS))
   .addOption(new Option('--schedule <name>', `learning-rate schedule (default: ${d.schedule}; seed: constant)`).choices(SCHEDULES))
+  .option('--adam-betas <b1,b2>', `Adam's β₁,β₂ (default: ${d.adamBetas?.join(',')}; seed: 0.9,0.999)`, betasArg)
+  .option('--dropout', "keep the preset's dropout layers (default: off; on for seed and keras-cnn)")
+  .option('--no-dropout', "train without the preset's dropout layers")
   .addOption(
     new Option('--augment [level]', "augment training images: 'affine' (shifts, small rotations, scaling; the level without a value) or 'pen' (also slant, aspect, elastic distortion, stroke thickness)")
       .choices(AUGMENTS),
@@ -72,7 +75,7 @@ program
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
       preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
-      schedule: o.schedule, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
+      schedule: o.schedule, adamBetas: o.adamBetas, dropout: o.dropout, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
       validationSize: o.validationSize, seed: o.seed, name: o.name, from: o.from, penData: o.penData, penWriters: o.penWriters,
       penRepeat: o.penRepeat,
     });

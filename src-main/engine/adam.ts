@@ -37,14 +37,14 @@ export function adamOnCpu(w: Float32Array, g: Float32Array, mv: Float32Array, st
   }
 }
 
-/** tf.train.adam's optimizer (β₁ 0.9, β₂ 0.999), its update fused where Digit Lab's kernels serve the backend. */
+/** tf.train.adam's optimizer (by default β₁ 0.9, β₂ 0.999), its update fused where Digit Lab's kernels serve the backend. */
 export class FusedAdam extends tf.AdamOptimizer {
   /** Each weight's [m…, v…], by weight name: a Float32Array on the CPU backends, a variable on webgpu. */
   private readonly moments = new Map<string, Float32Array | tf.Variable>();
   private steps = 0;
 
-  constructor(learningRate: number) {
-    super(learningRate, 0.9, 0.999);
+  constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999) {
+    super(learningRate, beta1, beta2);
   }
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {

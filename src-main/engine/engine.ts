@@ -130,8 +130,8 @@ class DigitLabEngine implements Engine {
       // store's "newest model" fallback does not hand the sketchpad a half-trained checkpoint).
       const incumbent = this.activeRecord();
       if (incumbent) this.store.setActive(incumbent.name);
-      model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate);
-      if (config.from) compileModel(model, config.optimizer, config.learningRate);
+      model = config.from ? await this.store.load(config.from) : buildModel(config.preset, config.optimizer, config.learningRate, config);
+      if (config.from) compileModel(model, config.optimizer, config.learningRate, config.adamBetas);
       return await this.fitAndSave(model, train, val, config, incumbent, started, callbacks);
     } finally {
       release();

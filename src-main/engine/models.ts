@@ -10,8 +10,14 @@ const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
 /** tf.layers.dropout (saved as `Dropout`), its mask made on the GPU when training there. */
 const dropout = (rate: number) => new DeviceDropout({ rate });
 
+/** Whether a builder adds its dropout layers. */
+type Builder = (dropout: boolean) => tf.Sequential;
+
+/** Dropout layers at these rates, or none. */
+const dropouts = (on: boolean, rate: number) => (on ? [dropout(rate)] : []);
+
 /** The old project's classifier.py, layer for layer: its convolution has no activation (Keras' default, linear). */
-function seed(): tf.Sequential {
+const seed: Builder = (withDropout) => {
   return tf.sequential({
     name: 'seed',
     layers: [
@@ -19,31 +25,31 @@ function seed(): tf.Sequential {
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      dropout(0.2),
+      ...dropouts(withDropout, 0.2),
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
-}
+};
 
 /** Keras' mnist_cnn.py example network. */
-function kerasCnn(): tf.Sequential {
+const kerasCnn: Builder = (withDropout) => {
   return tf.sequential({
     name: 'keras_cnn',
     layers: [
       tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 32, kernelSize: 3, activation: 'relu' }),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      dropout(0.25),
+      ...dropouts(withDropout, 0.25),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      dropout(0.5),
+      ...dropouts(withDropout, 0.5),
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
-}
+};
 
 /** Two 5×5 conv blocks with pooling: ~14× fewer multiply-adds than `keras-cnn` for similar accuracy. */
-function fast(): tf.Sequential {
+const fast: Builder = (withDropout) => {
   return tf.sequential({
     name: 'fast',
     layers: [
@@ -52,32 +58,35 @@ function fast(): tf.Sequential {
       tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      dropout(0.25),
+      ...dropouts(withDropout, 0.25),
       tf.layers.dense({ units: 128, activation: 'relu' }),
-      dropout(0.4),
+      ...dropouts(withDropout, 0.4),
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
-}
+};
 
-function mlp(): tf.Sequential {
+const mlp: Builder = (withDropout) => {
   return tf.sequential({
     name: 'mlp',
     layers: [
       tf.layers.flatten({ inputShape: INPUT_SHAPE }),
       tf.layers.dense({ units: 256, activation: 'relu' }),
-      dropout(0.2),
+      ...dropouts(withDropout, 0.2),
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
-}
+};
 
-const BUILDERS: Record<PresetName, () => tf.Sequential> = { seed, 'keras-cnn': kerasCnn, fast, mlp };
+const BUILDERS: Record<PresetName, Builder> = { seed, 'keras-cnn': kerasCnn, fast, mlp };
 
-export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+/** Adam's β₁ and β₂. */
+export type AdamBetas = readonly [number, number];
+
+export function makeOptimizer(name: OptimizerName, learningRate: number, adamBetas?: AdamBetas): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return new FusedAdam(learningRate);
+      return new FusedAdam(learningRate, ...(adamBetas ?? []));
     case 'sgd':
       return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop':
@@ -85,15 +94,21 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
   }
 }
 
+/** How a preset is built and trained beyond its optimizer and rate: Adam's βs; its dropout layers (default: kept). */
+export interface BuildOptions {
+  adamBetas?: AdamBetas;
+  dropout?: boolean;
+}
+
 /** Build a compiled model for a preset. Weights are initialised from TF.js's global RNG. */
-export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number): tf.LayersModel {
-  return compileModel(BUILDERS[preset](), optimizer, learningRate);
+export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number, options: BuildOptions = {}): tf.LayersModel {
+  return compileModel(BUILDERS[preset](options.dropout ?? true), optimizer, learningRate, options.adamBetas);
 }
 
 /** Compile a model (built or loaded) for training on integer labels. */
-export function compileModel<M extends tf.LayersModel>(model: M, optimizer: OptimizerName, learningRate: number): M {
+export function compileModel<M extends tf.LayersModel>(model: M, optimizer: OptimizerName, learningRate: number, adamBetas?: AdamBetas): M {
   model.compile({
-    optimizer: makeOptimizer(optimizer, learningRate),
+    optimizer: makeOptimizer(optimizer, learningRate, adamBetas),
     loss: 'sparseCategoricalCrossentropy',
     metrics: ['accuracy'],
   });

@@ -10,6 +10,7 @@ import type {
   Engine, EngineCalls, EngineOptions, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
+import { checkExplainRequest, explain } from './explain.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData, type Split } from './data/mnist.js';
@@ -38,7 +39,7 @@ export function defaultShippedDir(): string | null {
 }
 
 /** The engine's params of a method (api.ts). */
-type Params<M extends 'evaluate' | 'predict' | 'samples' | 'testImages' | 'activations' | `models.${'importKeras'}`> =
+type Params<M extends 'evaluate' | 'predict' | 'samples' | 'testImages' | 'activations' | 'explain' | `models.${'importKeras'}`> =
   M extends `models.${infer L extends keyof EngineCalls['models']}` ? Parameters<EngineCalls['models'][L]>[0] :
   M extends keyof EngineCalls ? Parameters<EngineCalls[M]>[0] : never;
 
@@ -232,6 +233,13 @@ class DigitLabEngine implements Engine {
     const { name: model, model: m, inputScale } = await this.model(name);
     const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
     return { model, ...(await activations(m, input)) };
+  }
+
+  /** Why this answer: a signed 28×28 map of the evidence for a class (default the predicted one), explain.ts. */
+  async explain({ pixels, model: name, class: cls, method }: Params<'explain'>) {
+    checkExplainRequest(pixels, cls, method); // before a model is loaded: a bad request fails the same way with or without one
+    const { name: model, model: m, inputScale } = await this.model(name);
+    return { model, ...(await explain(m, pixels, { class: cls, method, inputScale })) };
   }
 
   /** The user's own handwriting examples (<home>/samples/). */

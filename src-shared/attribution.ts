@@ -1,5 +1,6 @@
 // An attribution map drawn over its digit, the same way in the app and in the CLI's PNG: the digit in grey, red where
-// the map is evidence for the class, blue where it is against, the colour's strength |value| / the largest |value|.
+// the map is evidence for the class, blue where it is against, the colour's strength the square root of |value| / the
+// largest |value| (so that the many small values stay visible beside the largest).
 import { PIXELS } from './domain.js';
 
 /** Red: evidence for the class; blue: against (RGB). */
@@ -21,7 +22,7 @@ export function attributionRgba(pixels: ArrayLike<number>, map: ArrayLike<number
   for (let i = 0; i < PIXELS; i++) {
     const grey = 24 + pixels[i] * 0.45;
     const v = map[i] / scale;
-    const a = Math.min(1, Math.abs(v) * 1.25);
+    const a = Math.min(1, Math.sqrt(Math.abs(v)));
     const colour = v >= 0 ? FOR_COLOUR : AGAINST_COLOUR;
     for (let c = 0; c < 3; c++) out[i * 4 + c] = grey * (1 - a) + colour[c] * a;
     out[i * 4 + 3] = 255;

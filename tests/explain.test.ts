@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { explain } from '../src-main/engine/explain.js';
+import { AGAINST_COLOUR, FOR_COLOUR, attributionRgba } from '../src-shared/attribution.js';
 import { mulberry32 } from '../src-shared/random.js';
 import { CLASSES, IMAGE_SIDE, PIXELS } from '../src-shared/domain.js';
 import { EXPLAIN_METHODS } from '../src-shared/types.js';
@@ -95,6 +96,21 @@ describe('explain on a model that reads one region only', () => {
     } finally {
       fed255.dispose();
     }
+  });
+});
+
+describe('the map drawn over its digit', () => {
+  it('is red where the map is evidence for, blue where against, the digit in grey elsewhere', () => {
+    const pixels = new Array<number>(PIXELS).fill(0);
+    pixels[2] = 255;
+    const map = new Array<number>(PIXELS).fill(0);
+    map[0] = 1;
+    map[1] = -1;
+    const rgba = attributionRgba(pixels, map);
+    expect(Array.from(rgba.subarray(0, 3))).toEqual([...FOR_COLOUR]);
+    expect(Array.from(rgba.subarray(4, 7))).toEqual([...AGAINST_COLOUR]);
+    const [r, g, b] = rgba.subarray(8, 11);
+    expect(r === g && g === b && r > rgba[12]).toBe(true); // ink: a lighter grey than the background
   });
 });
 

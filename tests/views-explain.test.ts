@@ -129,6 +129,19 @@ describe.skipIf(!!missing)('Why this answer? (browser mode)', () => {
     await expect.poll(async () => (await mapPixels(canvas)).data).not.toBe(wrong.data);
   }, 180_000);
 
+  it('Gallery: "Why?" beside "Look inside" explains the selected image', async () => {
+    const { page } = app;
+    await page.getByTestId('nav-gallery').click();
+    const card = page.locator('[data-testid="sample"]').first();
+    await card.locator('canvas').waitFor({ timeout: 30_000 });
+    await card.click();
+    const detail = page.getByTestId('sample-detail');
+    await detail.getByTestId('explain-open').click();
+    await detail.getByTestId('explain-map').waitFor({ timeout: 10_000 });
+    const predicted = (await detail.locator('dd b').nth(1).textContent())!.trim();
+    expect(await detail.getByTestId('explain').getAttribute('data-class')).toBe(predicted);
+  }, 60_000);
+
   it('no page errors', () => {
     expect(app.pageErrors).toEqual([]);
   });

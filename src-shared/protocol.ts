@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
 import { MODEL_NAME_MAX, MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
-import { AUGMENTS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
+import { AUGMENTS, EXPLAIN_METHODS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
  *  base64 (models.import / models.export / models.importKeras / models.exportKeras; the shipped default is at most 5 MB). */
@@ -261,6 +261,18 @@ const insideMethods = {
       skipped: z.array(z.object({ name: z.string(), className: z.string(), shape: z.array(z.number().nullable()), reason: z.string() })),
     }),
   },
+  /** Why this answer: for one image and a class (default: the predicted one), a signed 28×28 attribution map, row-major:
+   *  positive = evidence for the class, negative = against (EXPLAIN_METHODS). `probs`: the model's ten probabilities. */
+  explain: {
+    params: z.object({
+      model: modelName.optional(), pixels: pixels784, class: int(0, CLASSES - 1).optional(),
+      method: z.enum(EXPLAIN_METHODS).default('gradient'),
+    }),
+    result: z.object({
+      model: z.string(), class: z.number(), probability: z.number(), predicted: z.number(), probs,
+      method: z.enum(EXPLAIN_METHODS), map: z.array(z.number()).length(PIXELS),
+    }),
+  },
 } as const;
 
 /** The user's own handwriting examples (what `finetune` trains on). */
@@ -311,6 +323,8 @@ export type TrainResult = z.output<typeof trainResultSchema>;
 export type LayerSlice = z.output<typeof layerSliceSchema>;
 export type UserSample = z.output<typeof userSampleSchema>;
 export type FinetuneResult = z.output<typeof finetuneResultSchema>;
+/** `explain`'s answer: the class explained, its probability, the predicted class, the method and the signed map. */
+export type Explanation = z.output<(typeof insideMethods)['explain']['result']>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;
 export type JobState = TrainJob['state'];

@@ -50,6 +50,16 @@ export function scheduledLearningRate(config: Pick<TrainConfig, 'learningRate' |
   return config.learningRate * cosineDecay(floor, (progress - warmup) / (1 - warmup));
 }
 
+/** Attribution methods of `explain`: `gradient` = integrated gradients of gradient × input from a black image;
+ *  `occlusion` = each inked pixel set to black in turn, the drop in the class's probability. */
+export const EXPLAIN_METHODS = ['gradient', 'occlusion'] as const;
+export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];
+/** Each method named for people (the UI and the CLI). */
+export const EXPLAIN_METHOD_INFO: Record<ExplainMethod, { title: string; text: string }> = {
+  gradient: { title: 'Integrated gradients', text: 'gradient × input, averaged on the way from a black image to this one' },
+  occlusion: { title: 'Occlusion', text: 'each inked pixel set to black in turn: how much the probability drops' },
+};
+
 export const BACKEND_CHOICES = ['auto', 'gpu', 'webgpu', 'native', 'wasm', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 

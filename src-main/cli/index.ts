@@ -1,5 +1,5 @@
 // The `digit-lab` command line: train, evaluate (also on pen-drawn digits), sample, predict, models,
-// import / export (Keras .h5), samples, finetune.
+// import / export (Keras .h5), samples, finetune, explain.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
@@ -7,7 +7,7 @@ import { argmax, CLASSES, formatPercent as percent } from '../../src-shared/doma
 import { firstLine } from '../../src-shared/errors.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BOUNDS } from '../../src-shared/protocol.js';
-import { AUGMENTS, BACKEND_CHOICES, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import { AUGMENTS, BACKEND_CHOICES, EXPLAIN_METHODS, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
 import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
 import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } from '../engine/data/pendigits.js';
 import { renderPenDigits } from '../engine/data/pen-render.js';
@@ -16,6 +16,7 @@ import { penProbs, penReport } from '../engine/pen-eval.js';
 import { ModelStore } from '../engine/store.js';
 import { appVersion } from '../resources.js';
 import { betasArg, boundedArg, intArg, nameArg, rateArg } from './args.js';
+import { runExplain, type ExplainCliOptions } from './explain.js';
 import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { penText } from './pen.js';
@@ -189,6 +190,18 @@ program
     const seen = digitLines(Array.from(pre.pixels, (v) => Math.round(v * 255)));
     const text = [`model: ${model}`, `prediction: ${pc.bold(String(digit))} (${percent(probs[digit], 1)})`, '', ...probBars(probs)];
     process.stdout.write([...sideBySide([seen, text], '   '), ''].join('\n'));
+  });
+
+program
+  .command('explain <image>')
+  .description('why this answer: which pixels count for (red) and against (blue) a class, over the digit')
+  .option('-m, --model <name>', 'model (default: the active one)')
+  .option('-c, --class <digit>', 'the class to explain (default: the predicted one)', intArg(0, CLASSES - 1))
+  .addOption(new Option('--method <name>', 'attribution method').choices(EXPLAIN_METHODS).default('gradient'))
+  .option('-o, --out <file>', 'write the map over the digit as a PNG')
+  .option('--json', 'print the result (with the 784 map values) as JSON')
+  .action(async (file: string, o: ExplainCliOptions) => {
+    process.stdout.write(await runExplain(await engine(), file, o));
   });
 
 program

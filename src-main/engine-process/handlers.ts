@@ -73,6 +73,10 @@ export function createHandlers(
         skipped: a.skipped,
       });
     },
+    explain: async (p) => {
+      const r = await (await engine()).explain({ ...p, pixels: unitPixels(p.pixels) });
+      return { ...r, map: Array.from(r.map) };
+    },
     'userSamples.add': async (p) => (await engine()).userSamples.add({ ...p, source: p.source ?? 'sketchpad' }),
     'userSamples.list': async (p) => (await engine()).userSamples.list(p),
     'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),

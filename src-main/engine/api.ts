@@ -28,6 +28,8 @@ interface EngineSide {
   predict: { params: With<ParsedParams<'predict'>, { inputs: ArrayLike<number>[] }> };
   /** Every layer's output for one image (784 values, 0-1), and the first conv layer's filters, as Float32Arrays. */
   activations: { params: With<ParsedParams<'activations'>, { pixels: ArrayLike<number> }>; result: Activations & { model: string } };
+  /** The image as 784 values, 0-1; the map as a Float32Array (a JSON array on the wire). */
+  explain: { params: With<ParsedParams<'explain'>, { pixels: ArrayLike<number> }>; result: With<Result<'explain'>, { map: Float32Array }> };
   'models.import': { params: With<ParsedParams<'models.import'>, { files: FileBytes[] }> };
   'models.export': { result: { files: FileBytes[] } };
   /** Evaluated on the test set (`onProgress`), then saved; nothing is saved on error. */

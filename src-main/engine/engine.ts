@@ -10,6 +10,7 @@ import type {
   Engine, EngineOptions, EngineParams, FinetuneOutcome, FinetuneRequest, ResolvedTrainConfig, TrainCallbacks, TrainingRun,
 } from './api.js';
 import { activations } from './activations.js';
+import { checkExplainRequest, explain } from './explain.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData, type Split } from './data/mnist.js';
@@ -227,6 +228,13 @@ class DigitLabEngine implements Engine {
     const { name: model, model: m, inputScale } = await this.model(name);
     const input = inputScale === 1 ? pixels : Float32Array.from(pixels, (v) => v * inputScale); // as the model was trained
     return { model, ...(await activations(m, input)) };
+  }
+
+  /** Why this answer: a signed 28×28 map of the evidence for a class (default the predicted one), explain.ts. */
+  async explain({ pixels, model: name, class: cls, method }: EngineParams<'explain'>) {
+    checkExplainRequest(pixels, cls, method); // before a model is loaded: a bad request fails the same way with or without one
+    const { name: model, model: m, inputScale } = await this.model(name);
+    return { model, ...(await explain(m, pixels, { class: cls, method, inputScale })) };
   }
 
   /** The user's own handwriting examples (<home>/samples/). */

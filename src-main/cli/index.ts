@@ -1,5 +1,5 @@
 // The `digit-lab` command line: train, evaluate (also on pen-drawn digits), sample, predict, models,
-// import / export (Keras .h5), samples, finetune.
+// import / export (Keras .h5), samples, finetune, compare.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
@@ -20,6 +20,7 @@ import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { penText } from './pen.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
+import { addCompareCommand } from './compare.js';
 import { addSampleCommands } from './samples.js';
 import { runTrain } from './train.js';
 
@@ -228,6 +229,7 @@ program
   });
 
 addSampleCommands(program, engine);
+addCompareCommand(program, engine);
 
 try {
   await program.parseAsync(process.argv);

@@ -17,9 +17,9 @@ export function addCompareCommand(program: Command, engine: () => Promise<DigitL
       const { runs } = await e.compare.runs({ models, onProgress: bar });
       const diff = await e.compare.diff({ a: models[0], b: models[1] });
       if (bar) process.stderr.write('\r\x1b[K');
-      const counts = { fixed: diff.fixed.length, broken: diff.broken.length, bothRight: diff.bothRight, bothWrong: diff.bothWrong, total: diff.total };
+      const counts = { fixed: diff.fixed.length, broken: diff.broken.length, bothRight: diff.bothRight, bothWrong: diff.bothWrong };
       if (o.json) {
-        process.stdout.write(JSON.stringify({ runs, diff: { ...diff, ...counts } }) + '\n');
+        process.stdout.write(JSON.stringify({ runs, diff: { ...diff, counts } }) + '\n');
         return;
       }
       const rows = compareTable(runs).map((r) => [`${r.differs ? pc.yellow('*') : ' '} ${r.label}`, ...r.values]);

@@ -71,6 +71,37 @@ describe('compare', () => {
     expect([diff.fixed.length, diff.broken.length]).toEqual([0, 0]);
   }, 120_000);
 
+  it('an imported model (no history): accuracy, per-digit figures and fixed/broken, a note instead of curves', async () => {
+    const files = engine.store.readFiles('lr-high').filter((f) => ['model.json', 'weights.bin'].includes(f.path));
+    await engine.models.import({ name: 'imported-copy', files });
+    expect(engine.store.readSide('imported-copy', SIDE_FILES.predictions)?.length).toBe(10_000); // scored on import
+    const { runs } = await engine.compare.runs({ models: ['imported-copy', 'lr-high'] });
+    expect(runs[0]).toMatchObject({ preset: 'imported', config: null, curve: null, epochs: [], scored: false });
+    expect(runs[0].notes).toEqual(["'imported-copy' was imported: no training curves or hyperparameters"]);
+    expect(runs[0].perClassAccuracy).toEqual(runs[1].perClassAccuracy);
+    const diff = await engine.compare.diff({ a: 'imported-copy', b: 'lr-high' });
+    expect(diff.fixed.length + diff.broken.length).toBe(0);
+  }, 120_000);
+
+  it('a shipped (read-only) model is scored once and its predictions kept in the home folder', async () => {
+    const shippedDir = path.resolve('models');
+    if (!fs.existsSync(path.join(shippedDir, 'default'))) return console.warn('no shipped default model in models/: skipped');
+    const withShipped = await createEngine({ backend: 'auto', home, shippedDir });
+    try {
+      const first = await withShipped.compare.diff({ a: 'default', b: 'lr-high' });
+      const kept = fs.readdirSync(path.join(home, 'predictions'));
+      expect(kept).toEqual([expect.stringMatching(/^default-[0-9a-f]{16}\.bin$/)]);
+      const evaluated = await withShipped.evaluate({ model: 'default' });
+      expect(first.bothRight + first.broken.length).toBe(evaluated.correct);
+      const { runs } = await withShipped.compare.runs({ models: ['default', 'lr-high'] });
+      expect(runs[0].scored).toBe(false);
+      expect(runs[0].perClassAccuracy).toEqual(evaluated.perClassAccuracy);
+      expect(fs.existsSync(path.join(shippedDir, 'default', 'predictions.bin'))).toBe(false); // never written there
+    } finally {
+      withShipped.dispose();
+    }
+  }, 180_000);
+
   it('bad input: one clear line', async () => {
     await expect(engine.compare.runs({ models: ['lr-low', 'lr-low'] })).rejects.toThrow(/^'lr-low' is named twice/);
     await expect(engine.compare.runs({ models: ['lr-low', 'nope'] })).rejects.toThrow(/^no model named 'nope'$/);

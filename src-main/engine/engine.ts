@@ -381,7 +381,8 @@ class DigitLabEngine implements Engine {
       params: model.countParams(), dataset: this.data.name, ...extra,
     };
     this.assertFree(name); // again: another import may have taken the name meanwhile
-    await this.store.save(name, model, meta);
+    const predicted = Uint8Array.from({ length: this.data.test.count }, (_, i) => argmax(probs, i * CLASSES));
+    await this.store.save(name, model, meta, [{ path: SIDE_FILES.predictions, data: predicted }]);
     return meta;
   }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CurveRecorder } from '../src-main/engine/curve.js';
 import { createEngine, type DigitLabEngine } from '../src-main/engine/engine.js';
 import { SIDE_FILES } from '../src-main/engine/store.js';
 import { MAX_CURVE_POINTS, parseParams } from '../src-shared/protocol.js';
@@ -36,6 +37,26 @@ describe('compare', () => {
     expect(curve.images.at(-1)).toBe(2048);
     expect(curve.learningRate[0]).toBeCloseTo(0.003);
     expect(curve.loss.length).toBeLessThanOrEqual(MAX_CURVE_POINTS);
+  });
+
+  it("a long run's curve is thinned to at most MAX_CURVE_POINTS batches, evenly spread, with the schedule's rate", () => {
+    const rec = new CurveRecorder({ batchSize: 10, learningRate: 0.01, schedule: 'cosine' }, 1000);
+    const [epochs, batchesPerEpoch] = [100, 100]; // 10 000 batches
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      for (let batch = 1; batch <= batchesPerEpoch; batch++) {
+        const step = (epoch - 1) * batchesPerEpoch + batch;
+        rec.add({ epoch, epochs, batch, batchesPerEpoch, loss: step === 5 ? NaN : 1 / step, accuracy: 0.5, imagesPerSec: 100, elapsedMs: step, etaMs: 0 });
+      }
+    }
+    const c = JSON.parse(rec.json());
+    expect(c.images.length).toBeLessThanOrEqual(MAX_CURVE_POINTS);
+    expect(c.images.length).toBeGreaterThanOrEqual(MAX_CURVE_POINTS / 2);
+    const gaps = new Set(c.images.slice(1).map((v: number, i: number) => v - c.images[i]));
+    expect([...gaps]).toEqual([c.images[1] - c.images[0]]); // one stride throughout
+    expect(c.images[0]).toBe(10);
+    expect(c.learningRate[0]).toBeCloseTo(0.01);
+    expect(c.learningRate.at(-1)).toBeLessThan(0.001); // the cosine schedule's end
+    expect(Object.values(c).every((col) => (col as unknown[]).length === c.images.length)).toBe(true);
   });
 
   it('fixed + broken + both = 10 000, each image where the predictions put it; per-digit figures equal evaluate', async () => {

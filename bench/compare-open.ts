@@ -78,7 +78,12 @@ async function main(): Promise<void> {
       }, undefined, { polling: 'raf', timeout: 60_000 });
       times.push(((await t1.jsonValue()) ?? NaN) - t0);
     }
-    await page.screenshot({ path: path.join(process.cwd(), 'artifacts/screenshots/compare-5-runs.png'), fullPage: true });
+    const shots = path.join(process.cwd(), 'artifacts/screenshots');
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'compare-5-runs.png') });
+    for (const part of ['compare-table', 'compare-per-digit', 'compare-pair']) {
+      await page.getByTestId(part).screenshot({ path: path.join(shots, `${part}.png`) });
+    }
     if (app.pageErrors.length) console.log('page errors:', app.pageErrors);
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`Compare view, ${RUNS} runs of ${MAX_CURVE_POINTS - 1} batch points and 20 epochs, browser mode on ${os.cpus()[0]?.model ?? '?'} (${os.cpus().length} cores)`);

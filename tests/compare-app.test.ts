@@ -87,6 +87,19 @@ describe.skipIf(!!missing)('Compare view (browser mode)', () => {
     expect(png.subarray(12, 16).toString('latin1')).toBe('IHDR');
     expect(png.readUInt32BE(16)).toBeGreaterThan(100);
     expect(png.readUInt32BE(20)).toBeGreaterThan(100);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(',lr-slow,lr-fast');
+    expect(lines).toContain('Learning rate,0.0005,0.003');
+    expect(lines).toContain('Batch size,64,64'); // the CSV has every row, hidden or not
+
+    // x = wall time: the chart is drawn again with its new axis (uPlot draws the labels on the canvas).
+    const drawn = () => page.locator('[data-testid="compare-chart-loss"] canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    const before = await drawn();
+    await page.getByTestId('axis-time').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="compare-chart-loss"] .chart')?.getAttribute('data-x-label') === 'wall time (s)');
+    await expect.poll(drawn).not.toBe(before);
     expect(app.pageErrors).toEqual([]);
   }, 600_000);
 });

@@ -62,9 +62,12 @@ async function main(): Promise<void> {
     const { page } = app;
     await page.evaluate('globalThis.__name = (f) => f');
     const times: number[] = [];
+    const calls: number[] = [];
     for (let k = 0; k < REPEATS; k++) {
       // A fresh page each time: the view opens from nothing (the engine process stays warm, as in the app).
+      await page.goto('about:blank'); // a hash-only change would keep the page (and the view's state)
       await page.goto(app.url.replace(/#.*$/, '') + '#compare');
+      if (await page.getByTestId('compare-results').count()) throw new Error('the page kept the previous comparison');
       await page.evaluate('globalThis.__name = (f) => f');
       for (const n of names) await page.getByTestId(`compare-pick-${n}`).check();
       const t0 = await page.evaluate(() => performance.now());
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
         return ready ? new Promise<number>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))) : null;
       }, undefined, { polling: 'raf', timeout: 60_000 });
       times.push(((await t1.jsonValue()) ?? NaN) - t0);
+      calls.push(Number(await page.getByTestId('compare-results').getAttribute('data-load-ms')));
     }
     const shots = path.join(process.cwd(), 'artifacts/screenshots');
     fs.mkdirSync(shots, { recursive: true });
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`Compare view, ${RUNS} runs of ${MAX_CURVE_POINTS - 1} batch points and 20 epochs, browser mode on ${os.cpus()[0]?.model ?? '?'} (${os.cpus().length} cores)`);
     console.log(`open times (ms): ${times.map((t) => t.toFixed(0)).join(', ')}; median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms`);
+    console.log(`of which the compare.runs call (engine + transport + validation, ms): ${calls.join(', ')}`);
   } finally {
     await app.close();
     fs.rmSync(home, { recursive: true, force: true });

@@ -29,8 +29,20 @@ export class Comparer {
     return path.join(this.store.home, 'predictions', `${name}-${hash.digest('hex').slice(0, 16)}.bin`);
   }
 
+  /** Scorings in progress, by model: a second request for the same model (compare.runs and compare.diff sent
+   *  together) waits for the first instead of scoring it again. */
+  private readonly scoring = new Map<string, Promise<{ labels: Uint8Array; scored: boolean }>>();
+
   /** A model's predicted label for each test image, and whether they were scored now. */
-  async predictions(name: string, meta: ModelMeta | null, onProgress?: Progress): Promise<{ labels: Uint8Array; scored: boolean }> {
+  predictions(name: string, meta: ModelMeta | null, onProgress?: Progress): Promise<{ labels: Uint8Array; scored: boolean }> {
+    const running = this.scoring.get(name);
+    if (running) return running;
+    const started = this.keptOrScored(name, meta, onProgress).finally(() => this.scoring.delete(name));
+    this.scoring.set(name, started);
+    return started;
+  }
+
+  private async keptOrScored(name: string, meta: ModelMeta | null, onProgress?: Progress): Promise<{ labels: Uint8Array; scored: boolean }> {
     const count = this.data.test.count;
     const sameData = (meta?.dataset ?? 'MNIST') === this.data.name;
     const shipped = this.store.dirOf(name).shipped;

@@ -63,13 +63,19 @@ class CompareState {
     this.progress = null;
     const t0 = performance.now();
     try {
-      const { runs } = await api.call('compare.runs', { models: [...this.selected], jobId: this.job });
+      // Both at once: the engine scores a model saved without predictions once for the two requests.
+      const names = [...this.selected];
+      this.diff = null;
+      const diff = api.call('compare.diff', { a: names[0], b: names[1] });
+      diff.catch(() => {}); // its error is the runs' error, reported below
+      const { runs } = await api.call('compare.runs', { models: names, jobId: this.job });
       if (id !== this.request) return;
       this.runs = runs;
       this.a = 0;
       this.b = 1;
       this.loadMs = performance.now() - t0;
-      await this.loadDiff(id);
+      const pair = await diff;
+      if (id === this.request) this.diff = pair;
     } catch (e) {
       if (id === this.request) this.error = (e as Error).message;
     } finally {

@@ -1,11 +1,12 @@
 // `npm run bench:compare`: how long the Compare view takes to open five full runs in browser mode — from the click on
 // Compare to the four charts drawn, the table, the per-digit bars and the fixed/broken counts shown. The five runs are
 // one real quick training's model saved five times with full-size histories (20 epochs, a 1 999-point per-batch
-// curve: what a long run keeps after thinning) and its real test-set predictions, some flipped so that the runs differ.
+// curve, its values kept as the recorder keeps them: what a long run keeps after thinning) and its real test-set predictions, some flipped so that the runs differ.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_CURVE_POINTS } from '../src-shared/protocol.js';
+import { curveValue } from '../src-main/engine/curve.js';
 import { createEngine } from '../src-main/engine/engine.js';
 import { SIDE_FILES } from '../src-main/engine/store.js';
 import { browserMissing, startApp } from '../tests/helpers/browser.js';
@@ -41,7 +42,7 @@ async function makeRuns(home: string): Promise<string[]> {
       engine.store.writeFiles(name, [
         ...files.filter((f) => !['meta.json', ...Object.values(SIDE_FILES)].includes(f.path)),
         { path: 'meta.json', data: JSON.stringify({ ...meta, name, config, history }) },
-        { path: SIDE_FILES.curve, data: JSON.stringify(curve) },
+        { path: SIDE_FILES.curve, data: JSON.stringify(curve, (_k, v) => (typeof v === 'number' ? curveValue(v) : v)) },
         { path: SIDE_FILES.predictions, data: labels },
       ]);
       names.push(name);

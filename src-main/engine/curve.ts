@@ -4,6 +4,9 @@
 import { MAX_CURVE_POINTS, type RunCurve } from '../../src-shared/protocol.js';
 import { scheduledLearningRate, type BatchProgress, type TrainConfig } from '../../src-shared/types.js';
 
+/** A curve's values are kept to 5 significant digits: what a chart can show, at a third of the JSON. */
+export const curveValue = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(5)) : v);
+
 export class CurveRecorder {
   private readonly curve: RunCurve = { images: [], elapsedMs: [], loss: [], accuracy: [], learningRate: [] };
   private stride = 1;
@@ -18,9 +21,9 @@ export class CurveRecorder {
     const c = this.curve;
     c.images.push((p.epoch - 1) * this.trainCount + Math.min(p.batch * this.config.batchSize, this.trainCount));
     c.elapsedMs.push(Math.round(p.elapsedMs));
-    c.loss.push(p.loss);
-    c.accuracy.push(p.accuracy);
-    c.learningRate.push(scheduledLearningRate(this.config, step / (p.epochs * p.batchesPerEpoch)));
+    c.loss.push(curveValue(p.loss));
+    c.accuracy.push(curveValue(p.accuracy));
+    c.learningRate.push(curveValue(scheduledLearningRate(this.config, step / (p.epochs * p.batchesPerEpoch))));
     if (c.images.length >= MAX_CURVE_POINTS) {
       for (const key of Object.keys(c) as (keyof RunCurve)[]) c[key] = c[key].filter((_, i) => i % 2 === 0);
       this.stride *= 2;

@@ -288,9 +288,59 @@ const userSampleMethods = {
   'userSamples.remove': { params: z.object({ id: z.string().max(64) }), result: z.object({ removed: z.string() }) },
 } as const;
 
+
+/** Comparing saved runs (`compare.*`). A run's per-batch curve is kept beside its meta.json (`history.json`, thinned to
+ *  at most MAX_CURVE_POINTS batches) with the test set's predicted labels (`predictions.bin`, one byte an image); a
+ *  model saved without them is scored once on demand (`evalProgress` with the request's `jobId`) and the result kept. */
+export const MAX_COMPARE = 5;
+export const MAX_CURVE_POINTS = 2000;
+/** A run's per-batch curve as columns: images seen, wall time, training loss and accuracy, the learning rate. */
+export const curveSchema = z.object({
+  images: z.array(z.number()), elapsedMs: z.array(z.number()), loss: z.array(metric), accuracy: z.array(metric),
+  learningRate: z.array(z.number()),
+});
+const compareRunSchema = z.object({
+  name: z.string(), preset: metaSchema.shape.preset, network: z.string(), config: savedConfigSchema.nullable(),
+  backend: z.string(), device: z.string(), imagesPerSec: metric, durationMs: z.number(), params: z.number(),
+  createdAt: z.string(), testAccuracy: z.number(),
+  /** Accuracy on the user's held-out handwriting, where a fine-tune measured it. */
+  handwritingAccuracy: z.number().nullable(),
+  perClassAccuracy: z.array(z.number()).length(CLASSES), confusion: z.array(z.array(z.number())),
+  epochs: z.array(epochSchema), curve: curveSchema.nullable(),
+  /** True when the test set was scored for this request (a model saved without its predictions). */
+  scored: z.boolean(),
+  /** What cannot be shown for this run, one line each (an imported model has no curves). */
+  notes: z.array(z.string()),
+});
+/** A test image two runs disagree on: its label and each run's prediction. */
+const diffImageSchema = z.object({ index: z.number(), label: z.number(), a: z.number(), b: z.number() });
+const compareModels = z
+  .array(modelName)
+  .min(2, 'compare at least 2 models')
+  .max(MAX_COMPARE, `compare at most ${MAX_COMPARE} models`)
+  .refine((names) => new Set(names).size === names.length, 'a model is named twice: compare different models');
+const compareMethods = {
+  /** 2–5 models side by side: config, speed, accuracy, per-digit accuracy, confusion, curves. */
+  'compare.runs': {
+    params: z.object({ models: compareModels, jobId: progressId }),
+    result: z.object({ runs: z.array(compareRunSchema) }),
+  },
+  /** Two models on the test set: `fixed` (a wrong, b right), `broken` (a right, b wrong); the four counts sum to `total`. */
+  'compare.diff': {
+    params: z
+      .object({ a: modelName, b: modelName, jobId: progressId })
+      .refine((p) => p.a !== p.b, 'a model compared with itself: pick two different models'),
+    result: z.object({
+      a: z.string(), b: z.string(), total: z.number(), fixed: z.array(diffImageSchema), broken: z.array(diffImageSchema),
+      bothRight: z.number(), bothWrong: z.number(),
+    }),
+  },
+} as const;
+
 /** Request methods: params schema and result schema for each. */
 export const methods = {
   ...engineMethods, ...jobMethods, ...predictionMethods, ...modelMethods, ...insideMethods, ...userSampleMethods,
+  ...compareMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -325,6 +375,9 @@ export type UserSample = z.output<typeof userSampleSchema>;
 export type FinetuneResult = z.output<typeof finetuneResultSchema>;
 /** `explain`'s answer: the class explained, its probability, the predicted class, the method and the signed map. */
 export type Explanation = z.output<(typeof insideMethods)['explain']['result']>;
+export type RunCurve = z.output<typeof curveSchema>;
+export type CompareRun = z.output<typeof compareRunSchema>;
+export type DiffImage = z.output<typeof diffImageSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;
 export type JobState = TrainJob['state'];

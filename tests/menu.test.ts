@@ -12,7 +12,7 @@ describe('view shortcuts', () => {
     const list = /const views = \[([\s\S]*?)\] as const;/.exec(app)?.[1] ?? '';
     const labels = [...list.matchAll(/label: '([^']+)'/g)].map((m) => m[1]);
     expect(labels).toEqual([...VIEW_LABELS]);
-    expect(viewShortcutsText()).toBe('Ctrl/Cmd+1…6 switch between Train, Gallery, Sketchpad, Mistakes, Models and Inside');
+    expect(viewShortcutsText()).toBe('Ctrl/Cmd+1…7 switch between Train, Gallery, Sketchpad, Mistakes, Models, Inside and Compare');
     const menu = readFileSync(path.join(ROOT, 'src-main/electron/menu.ts'), 'utf8');
     expect(menu).toContain('label: `Keyboard shortcuts: ${viewShortcutsText()}`');
     expect(menu).not.toMatch(/1…5|1\.\.5/);

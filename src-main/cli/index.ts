@@ -1,5 +1,5 @@
 // The `digit-lab` command line: train, evaluate (also on pen-drawn digits), sample, predict, models,
-// import / export (Keras .h5), samples, finetune, explain.
+// import / export (Keras .h5), samples, finetune, explain, compare.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
@@ -21,6 +21,7 @@ import { readImage } from './image.js';
 import { runExport, runImport } from './keras.js';
 import { penText } from './pen.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
+import { addCompareCommand } from './compare.js';
 import { addSampleCommands } from './samples.js';
 import { runTrain } from './train.js';
 
@@ -244,6 +245,7 @@ program
   });
 
 addSampleCommands(program, engine);
+addCompareCommand(program, engine);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 // The application menu: standard roles plus Digit Lab's own items (restart the engine process, the views).
-// View switching is done by the renderer (Ctrl/Cmd+1…6); the menu lists the shortcuts without stealing them.
+// View switching is done by the renderer (Ctrl/Cmd+1…7); the menu lists the shortcuts without stealing them.
 import { Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import { viewShortcutsText } from '../../src-shared/views.js';
 

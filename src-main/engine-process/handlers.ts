@@ -80,5 +80,7 @@ export function createHandlers(
     'userSamples.add': async (p) => (await engine()).userSamples.add({ ...p, source: p.source ?? 'sketchpad' }),
     'userSamples.list': async (p) => (await engine()).userSamples.list(p),
     'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),
+    'compare.runs': async ({ jobId, ...p }) => finiteOrNull(await (await engine()).compare.runs({ ...p, onProgress: evalProgress(jobId) })),
+    'compare.diff': async ({ jobId, ...p }) => (await engine()).compare.diff({ ...p, onProgress: evalProgress(jobId) }),
   };
 }

@@ -39,6 +39,9 @@ interface EngineSide {
   /** The tf.keras 2.x `model.save` layout. */
   'models.exportKeras': { result: { fileName: string; bytes: Uint8Array } };
   'userSamples.add': { params: NewUserSample };
+  /** Models saved without their test-set predictions are scored first (`onProgress`), and the result kept. */
+  'compare.runs': { params: With<Omit<ParsedParams<'compare.runs'>, 'jobId'>, { onProgress?: Progress }> };
+  'compare.diff': { params: With<Omit<ParsedParams<'compare.diff'>, 'jobId'>, { onProgress?: Progress }> };
 }
 /** A method's params as the engine takes them. */
 export type EngineParams<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { params: infer P } ? P : ParsedParams<M> : ParsedParams<M>;

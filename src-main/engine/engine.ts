@@ -11,6 +11,8 @@ import type {
 } from './api.js';
 import { activations } from './activations.js';
 import { checkExplainRequest, explain } from './explain.js';
+import { Comparer } from './compare.js';
+import { CurveRecorder } from './curve.js';
 import { resolveResources, userHome } from '../resources.js';
 import { parseBackendChoice, selectBackend } from './backend.js';
 import { imagesToFloat, joinSplits, loadMnist, splitTrainVal, type MnistData, type Split } from './data/mnist.js';
@@ -19,7 +21,7 @@ import { lossAndAccuracy, predictFloats, predictProbs, summarize } from './evalu
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
-import { ModelStore, StoreError, validateModelName } from './store.js';
+import { ModelStore, SIDE_FILES, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 import { presetDefaults, resolveTrainConfig, type TrainRequest } from './train-config.js';
 import { SampleStore } from './user-samples.js';
@@ -46,13 +48,29 @@ interface LoadedModel {
 
 class DigitLabEngine implements Engine {
   private readonly cache = new Map<string, LoadedModel>();
+  private readonly comparer: Comparer;
 
   constructor(
     readonly backend: BackendInfo,
     private readonly data: MnistData,
     readonly store: ModelStore,
     readonly sampleStore: SampleStore,
-  ) {}
+  ) {
+    this.comparer = new Comparer(store, data, (name, onProgress) => this.predictedLabels(name, onProgress));
+  }
+
+  /** A model's predicted label for each test image. */
+  private async predictedLabels(name: string, onProgress?: (done: number, total: number) => void): Promise<Uint8Array> {
+    const { model, inputScale } = await this.model(name);
+    const probs = await predictProbs(model, this.data.test.images, this.data.test.count, { onProgress, inputScale });
+    return Uint8Array.from({ length: this.data.test.count }, (_, i) => argmax(probs, i * CLASSES));
+  }
+
+  /** Saved runs side by side, and two runs' fixed / broken test images (compare.ts). */
+  readonly compare: Engine['compare'] = {
+    runs: async ({ models, onProgress }: EngineParams<'compare.runs'>) => ({ runs: await this.comparer.runs(models, onProgress) }),
+    diff: async ({ a, b, onProgress }: EngineParams<'compare.diff'>) => this.comparer.diff(a, b, onProgress),
+  };
 
   /** The dataset's name and sizes (`status`); `dir`: where its files are. */
   get dataset() {
@@ -152,8 +170,11 @@ class DigitLabEngine implements Engine {
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
     });
-    const result = await fit(model, train, val, config, callbacks, async (history) => {
-      await this.store.save(name, model, meta(history)); // checkpoint
+    const curve = new CurveRecorder(config, train.count);
+    const recording: TrainCallbacks = { ...callbacks, onBatch: (p) => (curve.add(p), callbacks.onBatch?.(p)) };
+    const curveFile = () => ({ path: SIDE_FILES.curve, data: curve.json() });
+    const result = await fit(model, train, val, config, recording, async (history) => {
+      await this.store.save(name, model, meta(history), [curveFile()]); // checkpoint
       this.forget(name);
     });
     if (result.batchesDone === 0) {
@@ -163,7 +184,10 @@ class DigitLabEngine implements Engine {
     const probs = await predictProbs(model, this.data.test.images, this.data.test.count);
     const summary = summarize(probs, this.data.test.labels);
     const testLoss = lossAndAccuracy(probs, this.data.test.labels).loss;
-    await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }));
+    const predicted = Uint8Array.from({ length: this.data.test.count }, (_, i) => argmax(probs, i * CLASSES));
+    await this.store.save(name, model, meta(result.history, { testAccuracy: summary.accuracy, confusion: summary.confusion }), [
+      curveFile(), { path: SIDE_FILES.predictions, data: predicted },
+    ]);
     this.forget(name);
     const activated = !incumbent || incumbent.accuracy === null || summary.accuracy > incumbent.accuracy;
     if (activated) this.store.setActive(name);
@@ -359,7 +383,8 @@ class DigitLabEngine implements Engine {
       params: model.countParams(), dataset: this.data.name, ...extra,
     };
     this.assertFree(name); // again: another import may have taken the name meanwhile
-    await this.store.save(name, model, meta);
+    const predicted = Uint8Array.from({ length: this.data.test.count }, (_, i) => argmax(probs, i * CLASSES));
+    await this.store.save(name, model, meta, [{ path: SIDE_FILES.predictions, data: predicted }]);
     return meta;
   }
 

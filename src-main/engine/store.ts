@@ -22,6 +22,10 @@ const TOP_TEMP_RE = /^\.(.+)\.(trash|job)-(\d+-[0-9a-f]{8})$/;
 const LEGACY_TEMP_RE = /^\.(.+)\.(tmp|old|trash)-([0-9a-f]{8})$/;
 const LEGACY_COMPLETE = '.complete';
 const LEGACY_FILES = ['model.json', MODEL_WEIGHTS_FILE, 'meta.json', LEGACY_COMPLETE];
+/** Files kept beside meta.json that are not weights: a run's per-batch curve and its test-set predicted labels. */
+export const SIDE_FILES = { curve: 'history.json', predictions: 'predictions.bin' } as const;
+export type SideFile = (typeof SIDE_FILES)[keyof typeof SIDE_FILES];
+const NOT_WEIGHTS = new Set<string>(['model.json', 'meta.json', ...Object.values(SIDE_FILES)]);
 
 export class StoreError extends Error {}
 
@@ -331,13 +335,40 @@ export class ModelStore {
     this.step('previous version removed');
   }
 
-  async save(name: string, model: tf.LayersModel, meta: ModelMeta): Promise<void> {
+  /** Save a model as a new version: its files, meta.json and `extra` files (a run's history and predictions). */
+  async save(name: string, model: tf.LayersModel, meta: ModelMeta, extra: { path: string; data: Uint8Array | string }[] = []): Promise<void> {
     const { modelJson, weights } = await serializeModel(model);
     this.writeFiles(name, [
       { path: 'model.json', data: modelJson },
       { path: MODEL_WEIGHTS_FILE, data: weights },
       { path: 'meta.json', data: JSON.stringify(meta, null, 2) + '\n' },
+      ...extra,
     ]);
+  }
+
+  /** A file kept beside a model's meta.json (SIDE_FILES), or null when its version has none. */
+  readSide(name: string, file: SideFile): Uint8Array | null {
+    return retryOnMissing(() => {
+      const full = path.join(this.dirOf(name).dir, file);
+      return fs.existsSync(full) ? new Uint8Array(fs.readFileSync(full)) : null;
+    });
+  }
+
+  /**
+   * Keep side files with a user model: a new version holding the current one's files plus `files`, saved like any
+   * other (so the weights are never touched and a crash leaves the old version). Returns false, writing nothing,
+   * for a shipped model or one a running training job will replace.
+   */
+  addSideFiles(name: string, files: { path: SideFile; data: Uint8Array | string }[]): boolean {
+    if (this.dirOf(name).shipped) return false;
+    try {
+      this.checkUnclaimed(name);
+    } catch {
+      return false;
+    }
+    const kept = this.readFiles(name).filter((f) => !files.some((n) => n.path === f.path));
+    this.writeFiles(name, [...kept, ...files]);
+    return true;
   }
 
   async load(name: string): Promise<tf.LayersModel> {
@@ -347,7 +378,7 @@ export class ModelStore {
       if (!fs.existsSync(jsonPath)) throw new StoreError(`model '${name}' is corrupt: model.json is missing`);
       const json = fs.readFileSync(jsonPath, 'utf8');
       const weights = new Map<string, Uint8Array>();
-      for (const f of fs.readdirSync(dir)) if (f !== 'model.json' && f !== 'meta.json') weights.set(f, fs.readFileSync(path.join(dir, f)));
+      for (const f of fs.readdirSync(dir)) if (!NOT_WEIGHTS.has(f)) weights.set(f, fs.readFileSync(path.join(dir, f)));
       return { json, weights };
     };
     const { json, weights } = retryOnMissing(read);

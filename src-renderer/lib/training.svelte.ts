@@ -64,6 +64,8 @@ class TrainingSession {
   backend: BackendInfo | null = $state(null);
   dataset: Result<'status'>['dataset'] | null = $state(null);
   activeModel: string | null = $state(null);
+  /** The model that was active before the last run replaced it (what the result card compares it with). */
+  previousActive: string | null = $state(null);
   /** Each preset's defaults as the engine resolves them on its backend (batch 512 on a GPU); null until `status`. */
   trainDefaults: Result<'status'>['trainDefaults'] | null = $state(null);
   jobId: string | null = $state(null);
@@ -102,7 +104,10 @@ class TrainingSession {
       if (jobId !== this.jobId) return;
       this.result = result;
       this.phase = result.stopped ? 'stopped' : 'done';
-      if (result.model !== null && result.activated !== false) this.activeModel = result.model;
+      if (result.model !== null && result.activated !== false && this.activeModel !== result.model) {
+        this.previousActive = this.activeModel;
+        this.activeModel = result.model;
+      }
     });
     api.on('error', ({ jobId, message }) => {
       if (jobId !== null && jobId !== this.jobId) return;
@@ -172,7 +177,9 @@ class TrainingSession {
   async useResult(): Promise<void> {
     const name = this.result?.model;
     if (!name) return;
+    const before = this.activeModel;
     this.activeModel = await models.setActive(name); // the models list (and every picker) follows
+    if (before !== name) this.previousActive = before;
   }
 
   async start(config: TrainConfig): Promise<void> {

@@ -43,7 +43,7 @@ export async function penSection(model = 'default'): Promise<string> {
 The model \`${model}\` on real pen-drawn digits: the UCI pendigits training file (E. Alpaydin, F. Alimoglu,
 1998; 7 494 digits by 30 writers, none of them in MNIST), each trajectory drawn as the sketchpad draws it
 (the renderer's stroke rendering, model pen width and \`preprocessToMnist\`, on a Skia canvas in Node;
-\`tests/pendigits.test.ts\` checks it pixel for pixel against Chromium). Drawing all ${digits.length} took
+\`tests/browser/pendigits.test.ts\` checks it pixel for pixel against Chromium). Drawing all ${digits.length} took
 ${renderSec.toFixed(1)} s. The writers are split once (\`src-main/engine/data/pendigits.ts\`): tuning writers
 ${PEN_TUNING_WRITERS[0]}-${PEN_TUNING_WRITERS.at(-1)} (levers were measured on them, and the default model
 may train on them), held-out writers ${PEN_HELDOUT_WRITERS[0]}-${PEN_HELDOUT_WRITERS.at(-1)} (reported here, never trained or tuned on).

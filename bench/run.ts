@@ -196,7 +196,7 @@ ${kernelTables}
 
 \`src-main/engine/wasm/load.ts\` loads tfjs-backend-wasm's threaded SIMD build in Node (its own loader runs one
 thread in Node), \`index.ts\` adds or replaces these kernels, each checked against the stock CPU kernels
-(\`tests/wasm-kernels.test.ts\`):
+(\`tests/engine/wasm-kernels.test.ts\`):
 - Conv2DBackpropFilter (missing): dW as a convolution of x transposed to [c, h, w, batch] with dy transposed to
   [oh, ow, batch, co], run by XNNPACK's Conv2D, in batch chunks whose filter stays in cache.
 - Conv2DBackpropInput (stock: scalar loop), stride 1: a full convolution with the rotated filter in XNNPACK.

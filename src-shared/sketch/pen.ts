@@ -4,7 +4,7 @@
 // MODEL_PEN_FRACTION was tuned numerically against the MNIST test set: with the stroke-thickness
 // estimate 2·area/perimeter of the ink (pixels ≥ 128), MNIST's test digits measure 1.9-2.25 px per
 // class; sketched 0s, 1s and 7s measured 1.4-1.7 px at 0.10 and 1.85-2.17 px at 0.14, small or large
-// (tests/views-app.test.ts checks this on every run).
+// (tests/browser/views-app.test.ts checks this on every run).
 import { boundingBox, type Stroke } from './strokes.js';
 
 /** Width of the strokes shown on the pad, in pad units (fraction of the pad's side). */

@@ -1,4 +1,4 @@
-// Random inputs for the kernel property tests (tests/kernels.test.ts, tests/wasm-kernels.test.ts):
+// Random inputs for the kernel property tests (tests/engine/kernels.test.ts, tests/engine/wasm-kernels.test.ts):
 // a seeded generator, random tensors with relu-like zeros, random convolution shapes, and the error
 // measure that compares a kernel's output with the stock kernel's.
 import * as tf from '@tensorflow/tfjs';

@@ -1,4 +1,4 @@
-// A child process for tests/store-crash.test.ts and bench/store-kill.ts: one operation on the built store
+// A child process for tests/engine/store-crash.test.ts and bench/store-kill.ts: one operation on the built store
 // (dist/), with fault injection through the store's step hook:
 //   DIGIT_LAB_CRASH_STEP=N  SIGKILL this process right after step N of the operation
 //   DIGIT_LAB_PAUSE_STEP=N  block for DIGIT_LAB_PAUSE_MS after step N (another process acts meanwhile)

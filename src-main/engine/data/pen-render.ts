@@ -1,6 +1,6 @@
 // Node adapter for the sketchpad's model rendering: a Skia canvas (@napi-rs/canvas, the same 2D
 // library Chromium uses) handed to the renderer's own `strokesToMnist`, so a pen digit becomes exactly
-// the 28×28 input the sketchpad would send (tests/pendigits.test.ts compares with Chromium).
+// the 28×28 input the sketchpad would send (tests/browser/pendigits.test.ts compares with Chromium).
 import { RASTER_SIDE, strokesToMnist, type RasterContext } from '../../../src-shared/sketch/rasterize.js';
 import { PIXELS } from '../../../src-shared/domain.js';
 import type { Split } from './mnist.js';

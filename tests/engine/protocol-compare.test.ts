@@ -1,0 +1,81 @@
+// compare.* over the protocol, through the relay to a real engine process: the shipped default (saved without its
+// predictions) is scored once, with `evalProgress` events carrying the request's jobId, and not again; results cross
+// the wire (NaN metrics as null and back); bad input is refused with one line, by the schema or the engine.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methods } from '../../src-shared/protocol.js';
+import { forkEngine } from '../../src-main/ipc/fork-engine.js';
+import { Relay } from '../../src-main/ipc/relay.js';
+import { ROOT } from '../helpers/browser.js';
+
+const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
+const shippedDefault = path.join(process.env.DIGIT_LAB_MODELS ?? path.join(ROOT, 'models'), 'default/model.json');
+const missing = !existsSync(entry) ? `${entry} missing: run npm run build:node` : !existsSync(shippedDefault) ? `${shippedDefault} missing` : null;
+if (missing) console.warn(`protocol-compare tests skipped: ${missing}`);
+
+describe.skipIf(!!missing)('compare over the protocol', () => {
+  const received: { type: string; id?: number; event?: string; data?: { jobId?: string; done: number; total: number } }[] = [];
+  const client = { send: (m: unknown) => received.push(m as (typeof received)[number]) };
+  let relay: Relay;
+  let home: string;
+  let nextId = 1;
+
+  const call = async (method: string, params: unknown) => {
+    const id = nextId++;
+    relay.receive(client, { type: 'request', id, method, params });
+    for (let i = 0; i < 2400; i++) {
+      const r = received.find((m) => m.type === 'response' && m.id === id);
+      if (r) return r as unknown as { ok: boolean; result: unknown; error: string };
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`no reply to ${method}`);
+  };
+  const progress = (jobId: string) => received.filter((m) => m.type === 'event' && m.event === 'evalProgress' && m.data?.jobId === jobId).map((m) => m.data!);
+
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-compare-protocol-'));
+    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
+    relay.start();
+    relay.connect(client);
+    const { result } = await call('train', { preset: 'mlp', epochs: 1, trainSize: 2048, validationSize: 0, batchSize: 64, name: 'tiny-mlp' });
+    const { jobId } = methods.train.result.parse(result);
+    for (let i = 0; i < 2400 && !received.some((m) => m.type === 'event' && m.event === 'done' && m.data?.jobId === jobId); i++) {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }, 240_000);
+  afterAll(() => {
+    relay?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('scores the shipped default once (progress with the jobId), then reads its kept predictions', async () => {
+    const first = await call('compare.runs', { models: ['default', 'tiny-mlp'], jobId: 'cmp-1' });
+    expect(first.ok, first.error).toBe(true);
+    const runs = methods['compare.runs'].result.parse(first.result).runs;
+    expect(runs.map((r) => [r.name, r.scored])).toEqual([['default', true], ['tiny-mlp', false]]);
+    expect(Number.isNaN(runs[1].epochs[0].valAccuracy)).toBe(true); // no validation images: null on the wire, NaN back
+    expect(runs[1].curve?.loss.length).toBe(32);
+    const events = progress('cmp-1');
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.at(-1)).toEqual({ jobId: 'cmp-1', done: 20_000, total: 20_000 });
+    const again = await call('compare.runs', { models: ['tiny-mlp', 'default'], jobId: 'cmp-2' });
+    const later = methods['compare.runs'].result.parse(again.result).runs;
+    expect(later.map((r) => r.scored)).toEqual([false, false]);
+    expect(later[1].perClassAccuracy).toEqual(runs[0].perClassAccuracy);
+    const d = methods['compare.diff'].result.parse((await call('compare.diff', { a: 'tiny-mlp', b: 'default' })).result);
+    expect(d.fixed.length + d.broken.length + d.bothRight + d.bothWrong).toBe(10_000);
+  }, 240_000);
+
+  it('bad input: one line from the schema or the engine', async () => {
+    const self = await call('compare.diff', { a: 'default', b: 'default' });
+    expect(self).toMatchObject({ ok: false, error: 'invalid params for compare.diff: (root): a model compared with itself: pick two different models' });
+    const six = await call('compare.runs', { models: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    expect(six.error).toBe('invalid params for compare.runs: models: compare at most 5 models');
+    const twice = await call('compare.runs', { models: ['default', 'default'] });
+    expect(twice.error).toMatch(/models: a model is named twice/);
+    const ghost = await call('compare.runs', { models: ['default', 'ghost'] });
+    expect(ghost.error).toBe("no model named 'ghost'");
+  });
+});

@@ -1,0 +1,235 @@
+// The kernels we add to the `wasm` backend (src-main/engine/wasm/) must compute what the stock
+// TF.js CPU kernels compute: property tests on random shapes (both paddings, strides 1-3), then one
+// real training step of every preset on the wasm backend against the stock CPU backend.
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mnistBatch, mnistSplit } from '../../bench/mnist-batch.js';
+import { CHUNKING, chunkImages } from '../../src-main/engine/wasm/conv2d-backprop-filter.js';
+import { registerWasmKernels, startWasm, unregisterWasmKernels, WASM_KERNEL_NAMES } from '../../src-main/engine/wasm/index.js';
+import { buildModel } from '../../src-main/engine/models.js';
+import type { PresetName } from '../../src-shared/types.js';
+import { expectFusedAdamAsTfAdam } from '../helpers/adam.js';
+import { outSize, randomSource, relError, rng } from '../helpers/random-kernels.js';
+
+const { int, pick, randomTensor, randomConv } = randomSource(20251126);
+const TOLERANCE = 1e-4;
+const CASES = 30;
+let threads = 0;
+
+beforeAll(async () => {
+  threads = (await startWasm(2)).threads;
+  tf.env().set('DEBUG', false);
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs fn on the stock 'cpu' backend, then on 'wasm'; returns both outputs' values. */
+async function cpuAndWasm(fn: () => tf.Tensor): Promise<{ stock: Float32Array; wasm: Float32Array; shape: number[] }> {
+  await tf.setBackend('cpu');
+  const s = fn();
+  const stock = (await s.data()) as Float32Array;
+  await tf.setBackend('wasm');
+  const w = fn();
+  expect(w.shape).toEqual(s.shape);
+  const out = { stock, wasm: (await w.data()) as Float32Array, shape: s.shape };
+  tf.dispose([s, w]);
+  return out;
+}
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor =>
+  tf.engine().runKernel(name, inputs, attrs as never) as tf.Tensor;
+
+describe('the wasm backend', () => {
+  it('loads with both cores where there are two, and has our kernels', () => {
+    expect(threads).toBe(Math.min(2, os.cpus().length));
+    for (const name of WASM_KERNEL_NAMES) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+  });
+
+  it('has no Conv2DBackpropFilter of its own (what this code is for)', () => {
+    unregisterWasmKernels();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    registerWasmKernels();
+  });
+});
+
+describe('the weight gradient is cut into batch chunks only where its dy is large', () => {
+  it('keeps fast\'s first layer whole and cuts seed\'s layers into chunks of about 2 MB', () => {
+    expect(chunkImages(128, 24, 24, 16)).toBe(128); // 4.7 MB
+    expect(chunkImages(128, 8, 8, 32)).toBe(128);
+    expect(chunkImages(128, 26, 26, 32)).toBe(26); // 11 MB: 5 chunks
+    expect(chunkImages(128, 24, 24, 64)).toBe(15); // 18.9 MB: 9 chunks
+  });
+});
+
+describe('convolution gradients match the stock CPU kernels on random shapes', () => {
+  const cases = Array.from({ length: CASES }, () => randomConv([1, 2, 3]));
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
+    const [oh, ow] = outSize(c);
+    const x = randomTensor([c.batch, c.h, c.w, c.inC], c.sparse ? 0.85 : 0.3);
+    const filter = randomTensor([c.f, c.f, c.inC, c.outC], 0);
+    const dy = randomTensor([c.batch, oh, ow, c.outC], c.sparse ? 0.9 : 0.5);
+    const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+
+    const dW = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
+    expect(relError(dW.stock, dW.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    // The same in chunks of one or a few images (the large-batch path).
+    const saved = { ...CHUNKING };
+    Object.assign(CHUNKING, { minBytes: 0, bytes: oh * ow * c.outC * 4 * pick([1, 2, 3]) });
+    try {
+      const chunked = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
+      expect(relError(chunked.stock, chunked.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    } finally {
+      Object.assign(CHUNKING, saved);
+    }
+
+    const dx = await cpuAndWasm(() => run('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }));
+    expect(relError(dx.stock, dx.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    tf.dispose([x, filter, dy]);
+  });
+});
+
+describe('MaxPoolGrad matches the stock CPU kernel on random shapes', () => {
+  const cases = Array.from({ length: 12 }, () => ({
+    batch: int(1, 6),
+    h: int(2, 13),
+    w: int(2, 13),
+    c: pick([1, 3, 16]),
+    size: int(2, 3),
+    stride: int(1, 3),
+    pad: pick(['same', 'valid'] as const),
+  }));
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
+    // Ties (zeros after a relu) go to the first maximum in both.
+    const input = randomTensor([c.batch, c.h, c.w, c.c], 0.4);
+    const output = tf.maxPool(input as tf.Tensor4D, c.size, c.stride, c.pad);
+    const dy = randomTensor(output.shape, 0);
+    const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad };
+    const dx = await cpuAndWasm(() => run('MaxPoolGrad', { dy, input, output }, attrs));
+    expect(relError(dx.stock, dx.wasm)).toBeLessThanOrEqual(1e-6);
+    tf.dispose([input, output, dy]);
+  });
+});
+
+describe('matrix products with transposes match the stock CPU kernels', () => {
+  const cases = Array.from({ length: 16 }, () => ({
+    m: int(1, 70),
+    k: int(1, 300),
+    n: int(1, 70),
+    transposeA: pick([false, true]),
+    transposeB: pick([false, true]),
+    activation: pick(['linear', 'relu'] as const),
+  }));
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
+    const a = randomTensor(c.transposeA ? [c.k, c.m] : [c.m, c.k]);
+    const b = randomTensor(c.transposeB ? [c.n, c.k] : [c.k, c.n]);
+    const bias = randomTensor([c.n], 0);
+    const product = await cpuAndWasm(() => tf.matMul(a, b, c.transposeA, c.transposeB));
+    expect(relError(product.stock, product.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    const fused = await cpuAndWasm(() =>
+      run('_FusedMatMul', { a: a.expandDims(0), b: b.expandDims(0), bias }, {
+        transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation,
+      }),
+    );
+    expect(relError(fused.stock, fused.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    tf.dispose([a, b, bias]);
+  });
+});
+
+describe('Sum (bias gradients: leading axes) matches the stock CPU kernel', () => {
+  const sums: [number[], number[], boolean][] = [
+    [[7, 5, 3, 16], [0, 1, 2], false],
+    [[7, 5, 3, 16], [0, 1, 2], true],
+    [[64, 10], [0], false],
+    [[6, 5, 4], [1, 0], false],
+    [[33, 10], [1], false], // innermost: the stock wasm kernel
+    [[6, 5, 4], [0, 2], false],
+  ];
+  it.each(sums.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, [shape, axes, keepDims]) => {
+    const x = randomTensor(shape);
+    const out = await cpuAndWasm(() => tf.sum(x, axes, keepDims));
+    expect(relError(out.stock, out.wasm)).toBeLessThanOrEqual(1e-6);
+    x.dispose();
+  });
+});
+
+describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels', () => {
+  const shapes: [number[], number[]][] = [
+    [[7, 5, 3, 16], [16]],
+    [[16], [7, 5, 3, 16]],
+    [[9, 33], [1, 33]],
+    [[9, 33], []],
+    [[], [9, 33]],
+    [[4, 6], [4, 6]], // equal shapes: the stock (XNNPACK) kernel
+    [[4, 1], [4, 6]], // not a trailing broadcast: the stock kernel
+  ];
+  const ops = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div };
+  it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, [sa, sb]) => {
+    const a = randomTensor(sa, 0);
+    const b = tf.add(randomTensor(sb, 0), 2); // no division by zero
+    for (const [name, op] of Object.entries(ops)) {
+      const out = await cpuAndWasm(() => op(a, b));
+      expect(relError(out.stock, out.wasm), name).toBeLessThanOrEqual(1e-6);
+    }
+    tf.dispose([a, b]);
+  });
+});
+
+describe('ClipByValue keeps NaN, as the CPU backend does (the NaN guard relies on it)', () => {
+  it('clips like the stock CPU kernel', async () => {
+    const x = tf.tensor1d([NaN, -2, -0.5, 0, 0.25, 3, Infinity, -Infinity]);
+    const out = await cpuAndWasm(() => tf.clipByValue(x, -1, 1));
+    expect(Array.from(out.wasm)).toEqual(Array.from(out.stock));
+    expect(Number.isNaN(out.wasm[0])).toBe(true);
+    x.dispose();
+  });
+});
+
+describe('one training step on real MNIST gives the same weights on wasm and on the stock CPU backend', () => {
+  const batchSizes: Record<PresetName, number> = { seed: 8, 'keras-cnn': 4, fast: 32, mlp: 64 };
+  it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
+    const batch = batchSizes[preset];
+    const [xsBatch, ysBatch] = mnistBatch(mnistSplit('train'), 0, batch);
+    const data = { images: await xsBatch.data(), labels: await ysBatch.data() };
+    tf.dispose([xsBatch, ysBatch]);
+    const step = async (backend: 'cpu' | 'wasm', start: Float32Array[] | null): Promise<{ before: Float32Array[]; after: Float32Array[] }> => {
+      await tf.setBackend(backend);
+      const xs = tf.tensor4d(data.images, [batch, 28, 28, 1]);
+      const ys = tf.tensor1d(data.labels, 'float32');
+      const model = buildModel(preset, 'adam', 0.001);
+      if (start) model.setWeights(model.getWeights().map((w, i) => tf.tensor(start[i], w.shape)));
+      const before = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+      // Dropout masks come from Math.random seeds: the same sequence for both runs.
+      const spy = vi.spyOn(Math, 'random').mockImplementation(rng(7));
+      try {
+        await model.trainOnBatch(xs, ys);
+      } finally {
+        spy.mockRestore();
+      }
+      const after = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+      model.dispose();
+      tf.dispose([xs, ys]);
+      return { before, after };
+    };
+    const stock = await step('cpu', null);
+    const wasm = await step('wasm', stock.before);
+    expect(wasm.after.length).toBe(stock.after.length);
+    for (let i = 0; i < stock.after.length; i++) {
+      let worst = 0;
+      for (let j = 0; j < stock.after[i].length; j++) worst = Math.max(worst, Math.abs(stock.after[i][j] - wasm.after[i][j]));
+      expect(worst, `weight ${i}`).toBeLessThanOrEqual(1e-4);
+    }
+    // The step really changed the weights (a no-op would pass the comparison above).
+    expect(wasm.after.some((w, i) => w.some((v, j) => Math.abs(v - stock.before[i][j]) > 1e-6))).toBe(true);
+  }, 120_000);
+});
+
+describe('Adam, fused into one loop a weight on the wasm backend, gives what tf.train.adam gives', () => {
+  it('three steps with a changing learning rate, no TF.js kernels, no tensors left', async () => {
+    await tf.setBackend('wasm');
+    registerWasmKernels();
+    await expectFusedAdamAsTfAdam({ cpuLoop: true });
+  });
+});

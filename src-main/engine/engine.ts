@@ -356,7 +356,11 @@ class DigitLabEngine implements Engine {
       return { deleted: name };
     },
     import: async ({ name, files }) => ({ name: await this.importModel(name, files) }),
-    export: async ({ name }) => ({ files: this.store.readFiles(name) }),
+    // A TF.js model folder: model.json, weights and meta.json; the curve and predictions Compare keeps stay in the store
+    // (an imported copy is scored again when first compared).
+    export: async ({ name }) => ({
+      files: this.store.readFiles(name).filter((f) => !(Object.values(SIDE_FILES) as string[]).includes(f.path)),
+    }),
     importKeras: (params) => this.importKeras(params),
     exportKeras: async ({ name }) => {
       const { model, inputScale } = await this.model(name);

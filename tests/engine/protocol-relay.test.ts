@@ -1,5 +1,6 @@
 // The relay as the Electron main process uses it: structured-clone objects (not JSON strings) from a window,
 // relayed to a real engine process. Bad input gets an error reply; the engine keeps answering.
+import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,7 +124,7 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     received.length = 0;
     relay.receive(client, { type: 'request', id: 30, method: 'status', params: {} });
     const { trainDefaults } = (await reply(30)).result;
-    expect(trainDefaults.fast).toMatchObject({ preset: 'fast', batchSize: 128, learningRate: 0.003 }); // no GPU here
+    expect(trainDefaults.fast).toMatchObject({ preset: 'fast', batchSize: DEFAULT_TRAIN_CONFIG.batchSize, learningRate: DEFAULT_TRAIN_CONFIG.learningRate }); // no GPU here
     expect(trainDefaults.seed).toMatchObject({ preset: 'seed', batchSize: 32, learningRate: 0.001, schedule: 'constant' });
     // A name the engine refuses is the request's one-line error, before any job starts.
     relay.receive(client, { type: 'request', id: 31, method: 'train', params: { name: 'default', epochs: 1 } });
@@ -133,7 +134,7 @@ describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () 
     const started = await reply(32);
     expect(started.ok).toBe(true);
     // The source was trained as 'mlp': so is this run (the default preset would be 'fast'), its name generated from it.
-    expect(started.result.config).toMatchObject({ preset: 'mlp', from: source, epochs: 1, batchSize: 64, learningRate: 0.003 });
+    expect(started.result.config).toMatchObject({ preset: 'mlp', from: source, epochs: 1, batchSize: 64, learningRate: DEFAULT_TRAIN_CONFIG.learningRate });
     expect(started.result.config.name).toMatch(/^mlp-/);
     relay.receive(client, { type: 'request', id: 33, method: 'status', params: {} });
     expect((await reply(33)).result.job).toMatchObject({ id: started.result.jobId, config: started.result.config });

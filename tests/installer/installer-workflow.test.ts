@@ -108,7 +108,7 @@ describe('release workflow', () => {
     expect(step.if).toBe("runner.os == 'Linux'");
     expect(step.run).toMatch(/apps=\(release\/\*\.AppImage\)/);
     expect(step.run).toMatch(/DIGIT_LAB_ELECTRON_APP="\$PWD\/\$\{apps\[0\]\}" xvfb-run -a npx vitest run tests\/electron\.test\.ts/);
-    expect(fs.readFileSync(path.join(ROOT, 'tests', 'electron.test.ts'), 'utf8')).toContain('process.env.DIGIT_LAB_ELECTRON_APP');
+    expect(fs.readFileSync(path.join(ROOT, 'tests', 'installer', 'electron.test.ts'), 'utf8')).toContain('process.env.DIGIT_LAB_ELECTRON_APP');
   });
 
   it('points the browser tests at the runner’s Chrome through the variable the test helper reads', () => {

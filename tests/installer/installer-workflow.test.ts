@@ -107,7 +107,7 @@ describe('release workflow', () => {
     const step = build.steps[packaged];
     expect(step.if).toBe("runner.os == 'Linux'");
     expect(step.run).toMatch(/apps=\(release\/\*\.AppImage\)/);
-    expect(step.run).toMatch(/DIGIT_LAB_ELECTRON_APP="\$PWD\/\$\{apps\[0\]\}" xvfb-run -a npx vitest run tests\/electron\.test\.ts/);
+    expect(step.run).toMatch(/DIGIT_LAB_ELECTRON_APP="\$PWD\/\$\{apps\[0\]\}" xvfb-run -a npx vitest run tests\/installer\/electron\.test\.ts/);
     expect(fs.readFileSync(path.join(ROOT, 'tests', 'installer', 'electron.test.ts'), 'utf8')).toContain('process.env.DIGIT_LAB_ELECTRON_APP');
   });
 

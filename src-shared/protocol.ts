@@ -299,6 +299,15 @@ export const curveSchema = z.object({
   images: z.array(z.number()), elapsedMs: z.array(z.number()), loss: z.array(metric), accuracy: z.array(metric),
   learningRate: z.array(z.number()),
 });
+/** A curve's column on the wire: one little-endian Float32Array in base64 (NaN where a value was not finite) — a
+ *  fraction of the JSON numbers' size, and one string to check instead of thousands of numbers. */
+const curveColumn = z
+  .string()
+  .max(Math.ceil((MAX_CURVE_POINTS * 4) / 3) * 4 + 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const curveWireSchema = z.object({
+  images: curveColumn, elapsedMs: curveColumn, loss: curveColumn, accuracy: curveColumn, learningRate: curveColumn,
+});
 const compareRunSchema = z.object({
   name: z.string(), preset: metaSchema.shape.preset, network: z.string(), config: savedConfigSchema.nullable(),
   backend: z.string(), device: z.string(), imagesPerSec: metric, durationMs: z.number(), params: z.number(),
@@ -306,7 +315,7 @@ const compareRunSchema = z.object({
   /** Accuracy on the user's held-out handwriting, where a fine-tune measured it. */
   handwritingAccuracy: z.number().nullable(),
   perClassAccuracy: z.array(z.number()).length(CLASSES), confusion: z.array(z.array(z.number())),
-  epochs: z.array(epochSchema), curve: curveSchema.nullable(),
+  epochs: z.array(epochSchema), curve: curveWireSchema.nullable(),
   /** True when the test set was scored for this request (a model saved without its predictions). */
   scored: z.boolean(),
   /** What cannot be shown for this run, one line each (an imported model has no curves). */
@@ -376,7 +385,17 @@ export type FinetuneResult = z.output<typeof finetuneResultSchema>;
 /** `explain`'s answer: the class explained, its probability, the predicted class, the method and the signed map. */
 export type Explanation = z.output<(typeof insideMethods)['explain']['result']>;
 export type RunCurve = z.output<typeof curveSchema>;
-export type CompareRun = z.output<typeof compareRunSchema>;
+/** A run's per-batch curve, each measure a column of type C. */
+export type CurveColumns<C> = { [K in keyof RunCurve]: C };
+/** A compared run, its curve's columns as C: number arrays in the engine, Float32Arrays in the renderer (base64 on the
+ *  wire: `WireCompareRun`). */
+export type CompareRun<C = Float32Array> = Omit<WireCompareRun, 'curve'> & { curve: CurveColumns<C> | null };
+export type WireCompareRun = z.output<typeof compareRunSchema>;
+/** A curve with each column converted by `f` (to and from the wire's base64). */
+export function mapColumns<A, B>(curve: CurveColumns<A>, f: (column: A) => B): CurveColumns<B> {
+  const { images, elapsedMs, loss, accuracy, learningRate } = curve;
+  return { images: f(images), elapsedMs: f(elapsedMs), loss: f(loss), accuracy: f(accuracy), learningRate: f(learningRate) };
+}
 export type DiffImage = z.output<typeof diffImageSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;

@@ -1,7 +1,7 @@
 // Protocol methods → the engine's methods of the same name (api.ts). Params arrive already validated against
 // protocol.ts; the handlers only convert transport formats: base64 ↔ bytes, pixels 0-255 ↔ 0-1, NaN → null,
 // progress callbacks → `evalProgress` events.
-import type { Emit, EngineMethod, ParsedParams, ResultOut } from '../../src-shared/protocol.js';
+import { mapColumns, type Emit, type EngineMethod, type ParsedParams, type ResultOut } from '../../src-shared/protocol.js';
 import type { Engine } from '../engine/api.js';
 import { appVersion } from '../resources.js';
 import { finiteOrNull } from './sanitize.js';
@@ -80,7 +80,11 @@ export function createHandlers(
     'userSamples.add': async (p) => (await engine()).userSamples.add({ ...p, source: p.source ?? 'sketchpad' }),
     'userSamples.list': async (p) => (await engine()).userSamples.list(p),
     'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),
-    'compare.runs': async ({ jobId, ...p }) => finiteOrNull(await (await engine()).compare.runs({ ...p, onProgress: evalProgress(jobId) })),
+    'compare.runs': async ({ jobId, ...p }) => {
+      const { runs } = await (await engine()).compare.runs({ ...p, onProgress: evalProgress(jobId) });
+      const column = (values: number[]) => toBase64(new Uint8Array(Float32Array.from(values).buffer));
+      return finiteOrNull({ runs: runs.map((run) => ({ ...run, curve: run.curve && mapColumns(run.curve, column) })) });
+    },
     'compare.diff': async ({ jobId, ...p }) => (await engine()).compare.diff({ ...p, onProgress: evalProgress(jobId) }),
   };
 }

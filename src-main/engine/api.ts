@@ -4,7 +4,7 @@
 // pixels as 0-1 floats (0-255 on the wire), model files as bytes (base64), metrics NaN (null). Long requests take a
 // progress callback where the wire has events. The CLI calls the engine directly.
 import type {
-  BatchProgress, EngineMethod, EpochProgress, EventData, ParsedParams, PenTrainingOptions, Result, TrainConfig, TrainResult,
+  BatchProgress, CompareRun, EngineMethod, EpochProgress, EventData, ParsedParams, PenTrainingOptions, Result, TrainConfig, TrainResult,
 } from '../../src-shared/protocol.js';
 import type { BackendChoice } from '../../src-shared/types.js';
 import type { Activations } from './activations.js';
@@ -40,7 +40,8 @@ interface EngineSide {
   'models.exportKeras': { result: { fileName: string; bytes: Uint8Array } };
   'userSamples.add': { params: NewUserSample };
   /** Models saved without their test-set predictions are scored first (`onProgress`), and the result kept. */
-  'compare.runs': { params: With<Omit<ParsedParams<'compare.runs'>, 'jobId'>, { onProgress?: Progress }> };
+  /** The curves' columns as number arrays (each a base64 Float32Array on the wire). */
+  'compare.runs': { params: With<Omit<ParsedParams<'compare.runs'>, 'jobId'>, { onProgress?: Progress }>; result: { runs: CompareRun<number[]>[] } };
   'compare.diff': { params: With<Omit<ParsedParams<'compare.diff'>, 'jobId'>, { onProgress?: Progress }> };
 }
 /** A method's params as the engine takes them. */

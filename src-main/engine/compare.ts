@@ -76,11 +76,11 @@ export class Comparer {
   }
 
   /** 2–5 runs side by side. */
-  async runs(names: readonly string[], onProgress?: Progress): Promise<CompareRun[]> {
+  async runs(names: readonly string[], onProgress?: Progress): Promise<CompareRun<number[]>[]> {
     checkNames(names);
     const metas = names.map((n) => this.store.readMeta(n)); // a missing model fails here, before any scoring
     const total = names.length * this.data.test.count;
-    const runs: CompareRun[] = [];
+    const runs: CompareRun<number[]>[] = [];
     for (const [i, name] of names.entries()) {
       const meta = metas[i];
       const progress = onProgress && ((done: number) => onProgress(i * this.data.test.count + done, total));
@@ -91,7 +91,7 @@ export class Comparer {
     return runs;
   }
 
-  private run(name: string, meta: ModelMeta | null, predicted: Uint8Array, scored: boolean): CompareRun {
+  private run(name: string, meta: ModelMeta | null, predicted: Uint8Array, scored: boolean): CompareRun<number[]> {
     const truth = this.data.test.labels;
     const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
     let correct = 0;

@@ -205,7 +205,9 @@ export async function callActivations(params: Params<'activations'>) {
 export type DecodedActivations = Awaited<ReturnType<typeof callActivations>>;
 export type DecodedLayer = DecodedActivations['layers'][number];
 
-function base64Floats(text: string): Float32Array {
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+export function base64Floats(text: string): Float32Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
 }

@@ -2,9 +2,9 @@
 // (`compare.runs`) and, for two of them, the test images one gets right and the other wrong (`compare.diff`); the
 // chart settings; the test images the galleries show. Models saved without their predictions are scored by the
 // engine first: `evalProgress` events with this state's job id drive the progress bar.
-import { MAX_COMPARE, type CompareRun, type EventData, type Result } from '../../src-shared/protocol';
+import { MAX_COMPARE, mapColumns, type CompareRun, type EventData, type Result } from '../../src-shared/protocol';
 import type { XAxis } from '../components/compare/overlay';
-import { api } from './api';
+import { api, base64Floats } from './api';
 import { models } from './models.svelte';
 
 let nextJob = 0;
@@ -70,7 +70,7 @@ class CompareState {
       diff.catch(() => {}); // its error is the runs' error, reported below
       const { runs } = await api.call('compare.runs', { models: names, jobId: this.job });
       if (id !== this.request) return;
-      this.runs = runs;
+      this.runs = runs.map((run) => ({ ...run, curve: run.curve && mapColumns(run.curve, base64Floats) }));
       this.a = 0;
       this.b = 1;
       this.loadMs = performance.now() - t0;

@@ -56,7 +56,11 @@ describe.skipIf(!!missing)('compare over the protocol', () => {
     const runs = methods['compare.runs'].result.parse(first.result).runs;
     expect(runs.map((r) => [r.name, r.scored])).toEqual([['default', true], ['tiny-mlp', false]]);
     expect(Number.isNaN(runs[1].epochs[0].valAccuracy)).toBe(true); // no validation images: null on the wire, NaN back
-    expect(runs[1].curve?.loss.length).toBe(32);
+    // The curve travels as base64 Float32Arrays, one a column: 32 batches of 64 images.
+    const column = (b64: string | undefined) => new Float32Array(new Uint8Array(Buffer.from(b64 ?? '', 'base64')).buffer);
+    expect(column(runs[1].curve?.loss)).toHaveLength(32);
+    expect(column(runs[1].curve?.images).at(-1)).toBe(2048);
+    expect([...column(runs[1].curve?.loss)].every(Number.isFinite)).toBe(true);
     const events = progress('cmp-1');
     expect(events.length).toBeGreaterThan(1);
     expect(events.at(-1)).toEqual({ jobId: 'cmp-1', done: 20_000, total: 20_000 });

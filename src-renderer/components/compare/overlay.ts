@@ -9,17 +9,17 @@ export type XAxis = 'images' | 'time';
 const MNIST_TRAIN = 60_000;
 
 interface Line {
-  x: number[];
-  y: number[];
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
 }
 
 /** Lines on the union of their x values; each line null where it has no point (the chart spans the gaps). */
 export function overlay(lines: Line[]): { x: number[]; ys: (number | null)[][] } {
-  const x = [...new Set(lines.flatMap((l) => l.x))].sort((a, b) => a - b);
+  const x = [...new Set(lines.flatMap((l) => Array.from(l.x)))].sort((a, b) => a - b);
   const at = new Map(x.map((v, i) => [v, i]));
   const ys = lines.map((l) => {
     const out = new Array<number | null>(x.length).fill(null);
-    l.x.forEach((v, i) => (out[at.get(v)!] = Number.isFinite(l.y[i]) ? l.y[i] : null));
+    for (let i = 0; i < l.x.length; i++) out[at.get(l.x[i])!] = Number.isFinite(l.y[i]) ? l.y[i] : null;
     return out;
   });
   return { x, ys };

@@ -6,6 +6,9 @@ import type { EventData, Params, Result } from '../../src-shared/protocol';
 import type { ModelInfo } from '../../src-shared/types';
 import { api, whenConnected } from './api';
 
+/** Numbers each Keras import's progress events. */
+let importJobs = 0;
+
 class ModelsStore {
   /** Every model folder, including the ones that cannot be read (they carry `error`). */
   list: ModelInfo[] = $state([]);
@@ -67,13 +70,17 @@ class ModelsStore {
     return (await this.change(() => api.call('models.import', { name, files }))).name;
   }
 
-  /** Import a Keras .h5 file, scored on the test set (`importProgress` meanwhile). */
-  importKeras(params: Params<'models.importKeras'>): Promise<Result<'models.importKeras'>> {
+  /** Import a Keras .h5 file, scored on the test set (`importProgress` meanwhile: only this import's progress, not
+   *  another view's evaluation running at the same time). */
+  importKeras(params: Omit<Params<'models.importKeras'>, 'jobId'>): Promise<Result<'models.importKeras'>> {
     return this.change(async () => {
       this.importProgress = null;
-      const off = api.on('evalProgress', (p) => (this.importProgress = p));
+      const jobId = `import-keras-${++importJobs}`;
+      const off = api.on('evalProgress', (p) => {
+        if (p.jobId === jobId) this.importProgress = p;
+      });
       try {
-        return await api.call('models.importKeras', params);
+        return await api.call('models.importKeras', { ...params, jobId });
       } finally {
         off();
       }

@@ -82,5 +82,9 @@ export function createHandlers(
     'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),
     'compare.runs': async ({ jobId, ...p }) => finiteOrNull(await (await engine()).compare.runs({ ...p, onProgress: evalProgress(jobId) })),
     'compare.diff': async ({ jobId, ...p }) => (await engine()).compare.diff({ ...p, onProgress: evalProgress(jobId) }),
+    'networks.list': async (p) => (await engine()).networks.list(p),
+    'networks.save': async (p) => (await engine()).networks.save(p),
+    'networks.delete': async (p) => (await engine()).networks.delete(p),
+    'networks.measure': async (p) => (await engine()).networks.measure(p),
   };
 }

@@ -115,6 +115,7 @@ export class NetworkEditor {
     try {
       await api.call('networks.delete', { name });
       await this.refresh();
+      if (this.template.kind === 'saved' && this.template.name === name) this.template = { kind: 'empty' };
     } catch (e) {
       this.message = (e as Error).message;
     }

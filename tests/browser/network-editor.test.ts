@@ -1,7 +1,8 @@
 // The network editor in a real browser (Debian chromium via playwright-core) against browser mode: from the `fast`
 // template, remove a layer, add a Conv2D (first where it cannot go: Train is disabled with the reason), move it, change
 // its filters; the shapes and totals follow; paste refuses bad text in one line; the speed is measured by the engine;
-// a short run trains the designed layers (model.json); the design is saved as a My network; the Inside view draws it.
+// a short run trains the designed layers (model.json); the design is saved as a My network (and one deleted); the Inside
+// view draws it.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,6 +129,14 @@ describe.skipIf(!!missing)('network editor (browser mode)', () => {
     expect(await page.getByTestId('layer-row').count()).toBe(1);
     await page.getByTestId('template').selectOption('saved:ui-net');
     expect(await page.getByTestId('layer-row').count()).toBe(9);
+    // Saved again under another name, then deleted: gone from the list and the folder.
+    await page.getByTestId('save-name').fill('ui-net-2');
+    await page.getByTestId('save-network').click();
+    await expect.poll(() => page.getByTestId('template').inputValue()).toBe('saved:ui-net-2');
+    await page.getByTestId('delete-network').click();
+    await expect.poll(() => page.getByTestId('template').locator('option[value="saved:ui-net-2"]').count()).toBe(0);
+    expect(existsSync(path.join(home, 'networks', 'ui-net-2.json'))).toBe(false);
+    expect(existsSync(file)).toBe(true);
   });
 
   it('the Inside view draws the designed layers', async () => {

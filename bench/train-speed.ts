@@ -56,6 +56,7 @@ const PLAN: Record<PresetName, { stockBatch: number; stockBatches: number; image
   fast: { stockBatch: 64, stockBatches: 2, images: 3840, jsEval: 10_000 },
   seed: { stockBatch: 32, stockBatches: 2, images: 3200, jsEval: 10_000 },
   'keras-cnn': { stockBatch: 8, stockBatches: 1, images: 1536, jsEval: 2000 },
+  best: { stockBatch: 8, stockBatches: 1, images: 1024, jsEval: 2000 },
 };
 const BATCH = DEFAULT_TRAIN_CONFIG.batchSize;
 const ROUNDS = 4;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CLASSES, PIXELS } from './domain.js';
 import { MODEL_NAME_MAX, MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { AUGMENTS, EXPLAIN_METHODS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
+import { networkTextSchema } from './network/schema.js';
 
 /** Largest serialized message accepted on any transport (bytes): room for model files of up to MAX_FILE_BYTES as
  *  base64 (models.import / models.export / models.importKeras / models.exportKeras; the shipped default is at most 5 MB). */
@@ -60,6 +61,9 @@ export const trainConfigSchema = z.object({
   adamBetas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).optional(),
   /** The preset's dropout layers (absent: kept). */
   dropout: z.boolean().optional(),
+  /** A designed network in the text form (docs/networks.md) instead of the preset's; the preset still gives the
+   *  training defaults. Read back as its canonical form; an impossible network is refused with its one line. */
+  layers: networkTextSchema.optional(),
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
   from: modelName.optional(),
@@ -105,6 +109,7 @@ const finetuneSchema = z.object({
 /** A saved run's config: meta.json files written before `augment` was one enum hold true (affine) or false (off). */
 const savedConfigSchema = trainConfigSchema.extend(penTrainingSchema.shape).extend({
   augment: z.union([z.enum(AUGMENTS), z.boolean().transform((on) => (on ? 'affine' : 'off'))]),
+  layers: z.string().optional(),
 });
 export const metaSchema = z.object({
   name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: savedConfigSchema.nullable(),
@@ -116,6 +121,8 @@ export const metaSchema = z.object({
   inputScale: z.number().optional(), origin: originSchema.optional(),
   /** A fine-tuned model: the model it started from, and what it was tuned on with its accuracy before and after. */
   base: z.string().optional(), finetune: finetuneSchema.optional(),
+  /** The network trained, in the text form (docs/networks.md): the layers model.json has, between input and output. */
+  layers: z.string().optional(),
 });
 /** A model in the store: `shipped` = read-only, came with the app; `error` when its folder cannot be read. */
 const modelInfoSchema = z.object({
@@ -346,10 +353,41 @@ const compareMethods = {
   },
 } as const;
 
+/** "My networks": designed networks saved under a name, one file each (`<home>/networks/<name>.json`), listed beside
+ *  the presets; an unreadable file is listed in `errors`, never deleted. `networks.measure` trains a few real batches
+ *  of a network on the engine's backend: images per second, an epoch's time, and the kernels it runs on. */
+const savedNetworkSchema = z.object({ name: z.string(), layers: z.string(), createdAt: z.string() });
+/** Where a network's training runs: on Digit Lab's own kernels (`ownKernels`), and the stock kernels that took a
+ *  noticeable share of the measured steps or that ours handed back (a case ours do not cover). */
+const kernelReportSchema = z.object({
+  ownKernels: z.boolean(), stock: z.array(z.object({ kernel: z.string(), share: z.number(), reason: z.string() })), note: z.string(),
+});
+const networkMethods = {
+  'networks.list': {
+    params: z.object({}),
+    result: z.object({ networks: z.array(savedNetworkSchema), errors: z.array(z.object({ file: z.string(), error: z.string() })) }),
+  },
+  /** Save a network (`replace`: over one of the same name; else a taken name is refused). */
+  'networks.save': {
+    params: z.object({ name: modelName, layers: networkTextSchema, replace: z.boolean().optional() }),
+    result: savedNetworkSchema,
+  },
+  'networks.delete': { params: z.object({ name: modelName }), result: z.object({ deleted: z.string() }) },
+  'networks.measure': {
+    params: z.object({ layers: networkTextSchema, batchSize: bounded(BOUNDS.batchSize).optional(), batches: int(1, 50).optional() }),
+    result: z.object({
+      layers: z.string(), backend: z.string(), batchSize: z.number(), batches: z.number(), imagesPerSec: z.number(),
+      /** Images in one epoch with the default validation split, and the time it takes at this speed. */
+      epochImages: z.number(), epochMs: z.number(), kernels: kernelReportSchema,
+    }),
+  },
+} as const;
+
 /** Request methods: params schema and result schema for each. */
 export const methods = {
   ...engineMethods, ...jobMethods, ...predictionMethods, ...modelMethods, ...insideMethods, ...userSampleMethods,
   ...compareMethods,
+  ...networkMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -396,6 +434,8 @@ export function mapColumns<A, B>(curve: CurveColumns<A>, f: (column: A) => B): C
   const { images, elapsedMs, loss, accuracy, learningRate } = curve;
   return { images: f(images), elapsedMs: f(elapsedMs), loss: f(loss), accuracy: f(accuracy), learningRate: f(learningRate) };
 }
+export type SavedNetwork = z.output<typeof savedNetworkSchema>;
+export type KernelReport = z.output<typeof kernelReportSchema>;
 export type DiffImage = z.output<typeof diffImageSchema>;
 /** A training job as `status` returns it: config, state and everything reported so far. */
 export type TrainJob = z.output<typeof jobSchema>;

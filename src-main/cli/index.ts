@@ -7,7 +7,9 @@ import { argmax, CLASSES, formatPercent as percent } from '../../src-shared/doma
 import { firstLine } from '../../src-shared/errors.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BOUNDS } from '../../src-shared/protocol.js';
-import { AUGMENTS, BACKEND_CHOICES, EXPLAIN_METHODS, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES } from '../../src-shared/types.js';
+import {
+  AUGMENTS, BACKEND_CHOICES, EXPLAIN_METHODS, DEFAULT_TRAIN_CONFIG, OPTIMIZERS, PRESET_INFO, PRESETS, SCHEDULES, trainConfigFor,
+} from '../../src-shared/types.js';
 import { GPU_TRAIN_DEFAULTS } from '../engine/backend.js';
 import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } from '../engine/data/pendigits.js';
 import { renderPenDigits } from '../engine/data/pen-render.js';
@@ -23,6 +25,11 @@ import { penText } from './pen.js';
 import { digitLines, probBars, sideBySide, table } from './render.js';
 import { addCompareCommand } from './compare.js';
 import { addSampleCommands } from './samples.js';
+import { addNetworkCommands } from './networks.js';
+import { NetworkStore } from '../engine/network-store.js';
+import { networkTextSchema } from '../../src-shared/network/schema.js';
+import { summariseNetwork, trainingLimitProblem } from '../../src-shared/network/index.js';
+import { trainingMemoryLimit } from '../engine/train-config.js';
 import { runTrain } from './train.js';
 
 const program = new Command()
@@ -50,7 +57,8 @@ const d = DEFAULT_TRAIN_CONFIG;
 program
   .command('train')
   .description('train a model on the training set, evaluate it on the test set and save it')
-  .addOption(new Option('-p, --preset <name>', `network (default: ${d.preset}, or --from's): ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}`).choices(PRESETS))
+  .option('-p, --preset <name>', `network and its training defaults (default: ${d.preset}, or --from's): ${PRESETS.map((p) => `${p} = ${PRESET_INFO[p].title}`).join(', ')}, or a saved network's name (digit-lab networks list)`, presetArg)
+  .option('--layers <text>', 'a designed network in the text form, e.g. "conv16k5-relu,maxpool2,flatten,dense128-relu" (docs/networks.md; check it with digit-lab layers)')
   .option('-e, --epochs <n>', `passes over the training set (default: ${d.epochs}; seed: 5)`, boundedArg(BOUNDS.epochs))
   .option('-b, --batch-size <n>', `images per batch (default: ${d.batchSize}; seed: 32; ${GPU_TRAIN_DEFAULTS.batchSize} on a GPU)`, boundedArg(BOUNDS.batchSize))
   .option('--lr <rate>', `learning rate (default: ${d.learningRate}; seed: 0.001; ${GPU_TRAIN_DEFAULTS.learningRate} on a GPU without --batch-size)`, rateArg)
@@ -73,10 +81,11 @@ program
   .option('--pen-repeat <n>', 'with --pen-data: add each pen digit this many times (default 1)', intArg(1, 20))
   .action(async (o) => {
     if (o.from) new ModelStore(defaultHome(), defaultShippedDir()).readMeta(o.from); // no such model: one line, before the engine starts
+    const network = trainNetworkArgs(o.preset, o.layers, o.batchSize); // a bad network: one line, before the engine starts
     const e = await engine();
     process.stderr.write(pc.dim(backendLine(e)) + '\n');
     process.exitCode = await runTrain(e, {
-      preset: o.preset, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
+      ...network, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, optimizer: o.optimizer,
       schedule: o.schedule, adamBetas: o.adamBetas, dropout: o.dropout, augment: o.augment === true ? 'affine' : o.augment, trainSize: o.trainSize,
       validationSize: o.validationSize, seed: o.seed, name: o.name, from: o.from, penData: o.penData, penWriters: o.penWriters,
       penRepeat: o.penRepeat,
@@ -244,7 +253,34 @@ program
     process.stdout.write((await runExport(e, model, file, o.force)).join('\n') + '\n');
   });
 
+/** `--preset`'s value: a preset or a saved network's name. */
+function presetArg(value: string): string {
+  if ((PRESETS as readonly string[]).includes(value)) return value;
+  if (new NetworkStore(defaultHome()).list().networks.some((n) => n.name === value)) return value;
+  throw new InvalidArgumentError(`Allowed choices are ${PRESETS.join(', ')} or a saved network's name (see 'digit-lab networks list').`);
+}
+
+/** `--preset` (a preset or a saved network's name) and `--layers` → the request's preset and layers; a network that
+ *  does not parse or fit is refused here, in one line, before the engine starts (the engine checks it again). */
+function trainNetworkArgs(
+  preset: string | undefined, layers: string | undefined, batchSize: number | undefined,
+): { preset?: (typeof PRESETS)[number]; layers?: string } {
+  if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) {
+    if (layers !== undefined) throw new Error(`--preset ${preset} is not a preset: with --layers, name a preset for the training defaults`);
+    return trainNetworkArgs(undefined, new NetworkStore(defaultHome()).get(preset).layers, batchSize);
+  }
+  const request = { preset: preset as (typeof PRESETS)[number] | undefined };
+  if (layers === undefined) return request;
+  const checked = networkTextSchema.safeParse(layers);
+  if (!checked.success) throw new Error(`--layers: ${checked.error.issues[0].message}`);
+  const batch = batchSize ?? trainConfigFor(request).batchSize;
+  const problem = trainingLimitProblem(summariseNetwork(checked.data), batch, trainingMemoryLimit());
+  if (problem) throw new Error(problem);
+  return { ...request, layers: checked.data };
+}
+
 addSampleCommands(program, engine);
+addNetworkCommands(program, engine);
 addCompareCommand(program, engine);
 
 try {

@@ -86,5 +86,9 @@ export function createHandlers(
       return finiteOrNull({ runs: runs.map((run) => ({ ...run, curve: run.curve && mapColumns(run.curve, column) })) });
     },
     'compare.diff': async ({ jobId, ...p }) => (await engine()).compare.diff({ ...p, onProgress: evalProgress(jobId) }),
+    'networks.list': async (p) => (await engine()).networks.list(p),
+    'networks.save': async (p) => (await engine()).networks.save(p),
+    'networks.delete': async (p) => (await engine()).networks.delete(p),
+    'networks.measure': async (p) => (await engine()).networks.measure(p),
   };
 }

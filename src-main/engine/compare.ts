@@ -153,9 +153,10 @@ function checkNames(names: readonly string[]): void {
   if (twice) throw new StoreError(`'${twice}' is named twice: compare different models`);
 }
 
-/** The network in words: the preset's layers, or an imported model's layer list. */
+/** The network in words: a designed network's text form, the preset's layers, or an imported model's layer list. */
 function networkText(meta: ModelMeta | null): string {
   if (!meta) return '?';
+  if (meta.config?.layers) return `designed: ${meta.layers ?? meta.config.layers}`;
   if (meta.preset !== 'imported') return `${PRESET_INFO[meta.preset].title}: ${PRESET_INFO[meta.preset].text.split(' — ')[0]}`;
   return meta.origin ? meta.origin.layers.map((l) => l.split(' ')[0]).join(' · ') : 'imported';
 }

@@ -21,6 +21,10 @@ import { lossAndAccuracy, predictFloats, predictProbs, summarize } from './evalu
 import { checkRequest, FINETUNE_DEFAULTS, finetune } from './finetune.js';
 import { deserializeModel } from './model-io.js';
 import { buildModel, compileModel } from './models.js';
+import { builtLayers } from './network-build.js';
+import { measureNetwork } from './network-speed.js';
+import { NetworkStore } from './network-store.js';
+import { formatNetwork, PRESET_LAYERS } from '../../src-shared/network/index.js';
 import { ModelStore, SIDE_FILES, StoreError, validateModelName } from './store.js';
 import { fit } from './train.js';
 import { presetDefaults, resolveTrainConfig, type TrainRequest } from './train-config.js';
@@ -55,6 +59,7 @@ class DigitLabEngine implements Engine {
     private readonly data: MnistData,
     readonly store: ModelStore,
     readonly sampleStore: SampleStore,
+    readonly networkStore: NetworkStore,
   ) {
     this.comparer = new Comparer(store, data, (name, onProgress) => this.predictedLabels(name, onProgress));
   }
@@ -141,7 +146,7 @@ class DigitLabEngine implements Engine {
       let train = split.train;
       for (let k = 0; pen && k < (config.penRepeat ?? 1); k++) train = joinSplits(train, pen);
       callbacks.onLog?.(
-        `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.preset}, ${train.count} images ` +
+        `training '${name}': ${config.from ? `from '${config.from}' (${config.preset})` : config.layers ? `network ${config.layers}` : config.preset}, ${train.count} images ` +
           `${pen ? `(${pen.count * (config.penRepeat ?? 1)} of them pen-drawn) ` : ''}(${val.count} held out for validation), ` +
           `${config.epochs} epochs of batch ${config.batchSize} on ${this.backend.device}`,
       );
@@ -164,8 +169,11 @@ class DigitLabEngine implements Engine {
     started: number, callbacks: TrainCallbacks,
   ): Promise<TrainResult> {
     const { name } = config;
+    const layers = config.from
+      ? this.store.readMeta(config.from)?.layers
+      : formatNetwork(builtLayers(config.layers ?? PRESET_LAYERS[config.preset], { dropout: config.dropout ?? true }));
     const meta = (history: ModelMeta['history'], extra: Partial<ModelMeta> = {}): ModelMeta => ({
-      name, preset: config.preset, config, history, testAccuracy: null, confusion: null,
+      name, preset: config.preset, config, history, testAccuracy: null, confusion: null, ...(layers ? { layers } : {}),
       backend: this.backend.name, device: this.backend.device, durationMs: Date.now() - started,
       createdAt: new Date(started).toISOString(), params: model.countParams(), dataset: this.data.name,
       ...callbacks.provenance, ...extra,
@@ -227,8 +235,9 @@ class DigitLabEngine implements Engine {
         before: report.before, after: report.after, stopped: report.stopped, durationMs, options: o,
       });
       if (report.stopped) return result('');
+      const baseMeta = this.store.readMeta(base);
       const meta: ModelMeta = {
-        name, preset: this.store.readMeta(base)?.preset ?? 'imported', config: null, history: [],
+        name, preset: baseMeta?.preset ?? 'imported', config: null, history: [], ...(baseMeta?.layers ? { layers: baseMeta.layers } : {}),
         testAccuracy: o.testSize >= this.data.test.count ? report.after.mnist : null, confusion: null,
         backend: this.backend.name, device: this.backend.device, durationMs, createdAt: new Date(started).toISOString(),
         params: model.countParams(), dataset: this.data.name, ...callbacks.provenance, base,
@@ -269,6 +278,17 @@ class DigitLabEngine implements Engine {
       this.sampleStore.remove(id);
       return { removed: id };
     },
+  };
+
+  /** "My networks" (<home>/networks/), and how fast a network trains here (network-speed.ts). */
+  readonly networks: Engine['networks'] = {
+    list: async () => this.networkStore.list(),
+    save: async ({ name, layers, replace }) => this.networkStore.save(name, layers, replace),
+    delete: async ({ name }) => {
+      this.networkStore.delete(name);
+      return { deleted: name };
+    },
+    measure: async (params) => measureNetwork(params, this.backend, this.data.train, resolveTrainConfig({}, this.backend)),
   };
 
   /** The active model and its recorded test accuracy on this dataset (null: unknown, e.g. another dataset). */
@@ -453,5 +473,5 @@ export async function createEngine(opts: EngineOptions = {}): Promise<DigitLabEn
   const data = loadMnist(opts.dataDir);
   const home = opts.home ?? defaultHome();
   const store = new ModelStore(home, opts.shippedDir ?? defaultShippedDir());
-  return new DigitLabEngine(backend, data, store, new SampleStore(home));
+  return new DigitLabEngine(backend, data, store, new SampleStore(home), new NetworkStore(home));
 }

@@ -4,13 +4,38 @@ import * as tf from '@tensorflow/tfjs';
 
 export type OverrideKernel<Args> = (args: Args) => tf.TensorInfo | null;
 
-/** Backends whose kernels are Digit Lab's now: KernelOverrides (cpu, webgpu) and the wasm path's registration. */
-const served = new Set<string>();
+/** Backends whose kernels are Digit Lab's now (KernelOverrides: cpu, webgpu; the wasm path's registration), with the
+ *  names of the kernels ours serve there. */
+const served = new Map<string, readonly string[]>();
 
-/** Record whether our kernels serve `backend` (called by whoever registers or unregisters them). */
-export function setOwnKernels(backend: string, on: boolean): void {
-  if (on) served.add(backend);
+/** Record whether our kernels serve `backend`, and which (called by whoever registers or unregisters them). */
+export function setOwnKernels(backend: string, on: boolean, names: readonly string[] = []): void {
+  if (on) served.set(backend, names);
   else served.delete(backend);
+}
+
+/** The kernels ours serve on `backend` (default: the active one); none when ours are not registered there. */
+export function ownKernelNames(backend: string = tf.getBackend()): readonly string[] {
+  return served.get(backend) ?? [];
+}
+
+/** Kernels where ours handed a case back to the stock kernel (a case ours do not cover), counted while watched. */
+let fallbacks: Map<string, number> | null = null;
+
+/** Count, while `fn` runs, the calls ours hand back to the stock kernel, by kernel name. */
+export async function countStockFallbacks<T>(fn: () => Promise<T>): Promise<{ result: T; fallbacks: Map<string, number> }> {
+  const counted = new Map<string, number>();
+  fallbacks = counted;
+  try {
+    return { result: await fn(), fallbacks: counted };
+  } finally {
+    fallbacks = null;
+  }
+}
+
+/** Called by a wrapper when ours returned null and the stock kernel runs instead. */
+export function noteStockFallback(kernel: string): void {
+  if (fallbacks) fallbacks.set(kernel, (fallbacks.get(kernel) ?? 0) + 1);
 }
 
 /** Whether our kernels serve `backend` (default: the active one): the code written with them (the fused Adam,
@@ -34,11 +59,11 @@ export class KernelOverrides<Args> {
       const original = tf.getKernel(name, this.backend);
       if (!original) continue;
       this.stock.set(name, original);
-      const kernelFunc = ((args: Args) => ours(args) ?? original.kernelFunc(args as never)) as unknown as tf.KernelFunc;
+      const kernelFunc = ((args: Args) => ours(args) ?? (noteStockFallback(name), original.kernelFunc(args as never))) as unknown as tf.KernelFunc;
       tf.unregisterKernel(name, this.backend);
       tf.registerKernel({ ...original, kernelFunc });
     }
-    setOwnKernels(this.backend, this.stock.size > 0);
+    setOwnKernels(this.backend, this.stock.size > 0, [...this.stock.keys()]);
     return [...this.stock.keys()];
   }
 

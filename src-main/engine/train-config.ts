@@ -6,6 +6,9 @@ import {
   DEFAULT_TRAIN_CONFIG, PRESET_TRAINING, PRESETS, trainConfigFor,
   type BackendInfo, type ModelMeta, type PenTrainingOptions, type PresetName, type TrainConfig,
 } from '../../src-shared/types.js';
+import os from 'node:os';
+import { PRESET_LAYERS, summariseNetwork, trainingLimitProblem } from '../../src-shared/network/index.js';
+import { networkTextSchema } from '../../src-shared/network/schema.js';
 import { trainDefaults } from './backend.js';
 
 /** A training request as the engine takes it: any hyperparameter may be left out (the pen data: CLI only). */
@@ -16,14 +19,32 @@ function given<T extends object>(request: T): Partial<T> {
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+export class TrainRequestError extends Error {}
+
+/** Memory a batch may take to train here: half of this machine's. */
+export const trainingMemoryLimit = () => os.totalmem() / 2;
+
 export function resolveTrainConfig(
   request: TrainRequest, backend: BackendInfo, source: Pick<ModelMeta, 'preset'> | null = null,
 ): TrainConfig & PenTrainingOptions {
   const set = given(request);
+  if (set.layers !== undefined) {
+    if (set.from) throw new TrainRequestError("a designed network's layers and --from: a fine-tune keeps the saved model's network");
+    const r = networkTextSchema.safeParse(set.layers); // the CLI's text arrives unchecked; the protocol's already canonical
+    if (!r.success) throw new TrainRequestError(r.error.issues[0].message);
+    set.layers = r.data;
+  }
   const inherited = source && source.preset !== 'imported' ? source.preset : undefined;
   const preset: PresetName = set.preset ?? inherited ?? DEFAULT_TRAIN_CONFIG.preset;
   const backendPair = PRESET_TRAINING[preset].batchSize === undefined ? trainDefaults(backend, set) : {};
-  return trainConfigFor({ ...backendPair, ...set, preset });
+  // A designed network trains as written: its dropout layers stay unless the request says otherwise.
+  const designed = set.layers !== undefined ? { dropout: true } : {};
+  const config = trainConfigFor({ ...backendPair, ...designed, ...set, preset });
+  if (!config.from) {
+    const problem = trainingLimitProblem(summariseNetwork(config.layers ?? PRESET_LAYERS[preset]), config.batchSize, trainingMemoryLimit());
+    if (problem) throw new TrainRequestError(problem);
+  }
+  return config;
 }
 
 /** What a run of each preset gets when nothing else is given, on this backend (the Train form's defaults). */

@@ -283,8 +283,9 @@ describe('element-wise and sum kernels match the stock ones', () => {
 });
 
 describe('one training step on real MNIST gives the same weights with fast and stock kernels', () => {
-  const batchSizes: Record<PresetName, number> = { seed: 8, 'keras-cnn': 2, fast: 8, mlp: 64 };
-  it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
+  // Not `best`: its batch norm leaves some gradients numerically zero, and Adam's first step turns their rounding into ±lr.
+  const batchSizes: Record<Exclude<PresetName, 'best'>, number> = { seed: 8, 'keras-cnn': 2, fast: 8, mlp: 64 };
+  it.each(Object.keys(batchSizes) as (keyof typeof batchSizes)[])('%s', async (preset) => {
     const batch = batchSizes[preset];
     const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
     const initial = buildModel(preset, 'adam', 0.001);

@@ -188,8 +188,9 @@ describe('ClipByValue keeps NaN, as the CPU backend does (the NaN guard relies o
 });
 
 describe('one training step on real MNIST gives the same weights on wasm and on the stock CPU backend', () => {
-  const batchSizes: Record<PresetName, number> = { seed: 8, 'keras-cnn': 4, fast: 32, mlp: 64 };
-  it.each(Object.keys(batchSizes) as PresetName[])('%s', async (preset) => {
+  // Not `best`: its batch norm leaves some gradients numerically zero, and Adam's first step turns their rounding into ±lr.
+  const batchSizes: Record<Exclude<PresetName, 'best'>, number> = { seed: 8, 'keras-cnn': 4, fast: 32, mlp: 64 };
+  it.each(Object.keys(batchSizes) as (keyof typeof batchSizes)[])('%s', async (preset) => {
     const batch = batchSizes[preset];
     const [xsBatch, ysBatch] = mnistBatch(mnistSplit('train'), 0, batch);
     const data = { images: await xsBatch.data(), labels: await ysBatch.data() };

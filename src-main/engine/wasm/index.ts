@@ -12,7 +12,7 @@ import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
-import { setOwnKernels } from '../kernel-overrides.js';
+import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -47,11 +47,11 @@ export function registerWasmKernels(): void {
     const original = tf.getKernel(kernelName, BACKEND);
     if (!original || stockKernels.has(kernelName)) continue;
     stockKernels.set(kernelName, original);
-    const kernelFunc = ((args: WasmKernelArgs) => fn(args) ?? original.kernelFunc(args as never)) as tf.KernelFunc;
+    const kernelFunc = ((args: WasmKernelArgs) => fn(args) ?? (noteStockFallback(kernelName), original.kernelFunc(args as never))) as tf.KernelFunc;
     tf.unregisterKernel(kernelName, BACKEND);
     tf.registerKernel({ ...original, kernelFunc });
   }
-  setOwnKernels(BACKEND, true);
+  setOwnKernels(BACKEND, true, WASM_KERNEL_NAMES);
 }
 
 /** Puts the stock kernels back and removes the added ones (for comparisons in tests and benchmarks). */

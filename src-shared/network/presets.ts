@@ -1,0 +1,20 @@
+// The presets' networks in the text form (docs/networks.md): the engine builds each from this text, layer for layer
+// as they were built before the text form existed (the saved models' layer classes and order are unchanged).
+import type { PresetName } from '../types.js';
+
+export const PRESET_LAYERS: Record<PresetName, string> = {
+  /** The old project's classifier.py: its convolution has no activation (Keras' default, linear). */
+  seed: 'conv28k3,maxpool2,flatten,dense128-relu,dropout0.2',
+  /** Keras' mnist_cnn.py example. */
+  'keras-cnn': 'conv32k3-relu,conv64k3-relu,maxpool2,dropout0.25,flatten,dense128-relu,dropout0.5',
+  /** Two 5×5 conv blocks with pooling: ~14× fewer multiply-adds than keras-cnn for similar accuracy. */
+  fast: 'conv16k5-relu,maxpool2,conv32k5-relu,maxpool2,flatten,dropout0.25,dense128-relu,dropout0.4',
+  mlp: 'flatten,dense256-relu,dropout0.2',
+  /** Aimed at the best accuracy from one run on a CPU (the design of cdeotte/MNIST-CNN-99.75): batch-normalised
+   *  3×3 conv pairs, a strided 5×5 conv in place of pooling; trained with augmentation and a one-cycle schedule
+   *  (PRESET_TRAINING in types.ts). */
+  best:
+    'conv32k3-relu,batchnorm,conv32k3-relu,batchnorm,conv32k5s2-same-relu,batchnorm,dropout0.4,' +
+    'conv64k3-relu,batchnorm,conv64k3-relu,batchnorm,conv64k5s2-same-relu,batchnorm,dropout0.4,' +
+    'flatten,dense128-relu,batchnorm,dropout0.4',
+};

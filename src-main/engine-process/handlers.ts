@@ -35,7 +35,7 @@ export function createHandlers(
 
   return {
     status: async () => finiteOrNull({ ...(await (await engine()).status()), job: trainer.snapshot(), version }),
-    train: async (p) => trainer.start(await engine(), p),
+    train: async (p) => trainer.startOn(await engine(), p),
     finetune: async (p) => trainer.startFinetune(await engine(), p),
     stop: () => trainer.stop(),
     evaluate: async ({ jobId, ...p }) => finiteOrNull(await (await engine()).evaluate({ ...p, onProgress: evalProgress(jobId) })),
@@ -82,5 +82,7 @@ export function createHandlers(
     'userSamples.remove': async (p) => (await engine()).userSamples.remove(p),
     'compare.runs': async ({ jobId, ...p }) => finiteOrNull(await (await engine()).compare.runs({ ...p, onProgress: evalProgress(jobId) })),
     'compare.diff': async ({ jobId, ...p }) => (await engine()).compare.diff({ ...p, onProgress: evalProgress(jobId) }),
+    'datasets.list': async (p) => (await engine()).datasets.list(p),
+    'datasets.add': async ({ jobId, ...p }) => (await engine()).datasets.add({ ...p, onProgress: evalProgress(jobId) }),
   };
 }

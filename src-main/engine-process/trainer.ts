@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchProgress, Emit, ParsedParams, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
-import type { Engine, TrainCallbacks } from '../engine/api.js';
+import type { Engine, TrainCallbacks, TrainingRun } from '../engine/api.js';
 import { FINETUNE_DEFAULTS } from '../engine/finetune.js';
 
 
@@ -32,7 +32,18 @@ export class Trainer {
   /** A training run as the engine resolves it (its name reserved); a request the engine refuses fails here, at once. */
   start(engine: Pick<Engine, 'startTraining'>, params: Partial<TrainConfig>): { jobId: string; config: TrainConfig } {
     this.checkIdle();
-    const run = engine.startTraining(params);
+    return this.begin(engine.startTraining(params));
+  }
+
+  /** The same for a request that may name a dataset folder: the folder is read first (once per engine). */
+  async startOn(engine: Pick<Engine, 'startTrainingOn'>, params: Partial<TrainConfig>): Promise<{ jobId: string; config: TrainConfig }> {
+    this.checkIdle();
+    const run = await engine.startTrainingOn(params);
+    this.checkIdle(); // another request may have started a job while the folder was read
+    return this.begin(run);
+  }
+
+  private begin(run: TrainingRun): { jobId: string; config: TrainConfig } {
     const { jobId } = this.run('train', run.config, (callbacks) => run.run(callbacks), (job, result) => {
       job.result = result;
       job.state = result.stopped ? 'stopped' : 'done';

@@ -10,14 +10,14 @@ const INPUT_SHAPE = [IMAGE_SIDE, IMAGE_SIDE, 1];
 /** tf.layers.dropout (saved as `Dropout`), its mask made on the GPU when training there. */
 const dropout = (rate: number) => new DeviceDropout({ rate });
 
-/** Whether a builder adds its dropout layers. */
-type Builder = (dropout: boolean) => tf.Sequential;
+/** Whether a builder adds its dropout layers; how many classes its output layer has. */
+type Builder = (dropout: boolean, classes: number) => tf.Sequential;
 
 /** Dropout layers at these rates, or none. */
 const dropouts = (on: boolean, rate: number) => (on ? [dropout(rate)] : []);
 
 /** The old project's classifier.py, layer for layer: its convolution has no activation (Keras' default, linear). */
-const seed: Builder = (withDropout) => {
+const seed: Builder = (withDropout, classes) => {
   return tf.sequential({
     name: 'seed',
     layers: [
@@ -26,13 +26,13 @@ const seed: Builder = (withDropout) => {
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       ...dropouts(withDropout, 0.2),
-      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      tf.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
 };
 
 /** Keras' mnist_cnn.py example network. */
-const kerasCnn: Builder = (withDropout) => {
+const kerasCnn: Builder = (withDropout, classes) => {
   return tf.sequential({
     name: 'keras_cnn',
     layers: [
@@ -43,13 +43,13 @@ const kerasCnn: Builder = (withDropout) => {
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       ...dropouts(withDropout, 0.5),
-      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      tf.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
 };
 
 /** Two 5×5 conv blocks with pooling: ~14× fewer multiply-adds than `keras-cnn` for similar accuracy. */
-const fast: Builder = (withDropout) => {
+const fast: Builder = (withDropout, classes) => {
   return tf.sequential({
     name: 'fast',
     layers: [
@@ -61,19 +61,19 @@ const fast: Builder = (withDropout) => {
       ...dropouts(withDropout, 0.25),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       ...dropouts(withDropout, 0.4),
-      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      tf.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
 };
 
-const mlp: Builder = (withDropout) => {
+const mlp: Builder = (withDropout, classes) => {
   return tf.sequential({
     name: 'mlp',
     layers: [
       tf.layers.flatten({ inputShape: INPUT_SHAPE }),
       tf.layers.dense({ units: 256, activation: 'relu' }),
       ...dropouts(withDropout, 0.2),
-      tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      tf.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
 };
@@ -98,11 +98,13 @@ export function makeOptimizer(name: OptimizerName, learningRate: number, adamBet
 export interface BuildOptions {
   adamBetas?: AdamBetas;
   dropout?: boolean;
+  /** Classes of the output layer (default CLASSES, the digits). */
+  classes?: number;
 }
 
 /** Build a compiled model for a preset. Weights are initialised from TF.js's global RNG. */
 export function buildModel(preset: PresetName, optimizer: OptimizerName, learningRate: number, options: BuildOptions = {}): tf.LayersModel {
-  return compileModel(BUILDERS[preset](options.dropout ?? true), optimizer, learningRate, options.adamBetas);
+  return compileModel(BUILDERS[preset](options.dropout ?? true, options.classes ?? CLASSES), optimizer, learningRate, options.adamBetas);
 }
 
 /** Compile a model (built or loaded) for training on integer labels. */

@@ -13,6 +13,10 @@ export const MAX_CLASSES = 100;
 /** The digits' class names: '0' … '9'. */
 export const DIGIT_NAMES: readonly string[] = Array.from({ length: CLASSES }, (_, k) => String(k));
 
+/** The name of the dataset a model was trained on, from its meta.json (absent: MNIST). */
+export const datasetName = (meta: { trainedOn?: { name: string }; dataset?: string } | null | undefined): string =>
+  meta?.trainedOn?.name ?? meta?.dataset ?? 'MNIST';
+
 /** A class for people: its name when known, else its number. */
 export const className = (classes: readonly string[] | undefined, k: number): string => classes?.[k] ?? String(k);
 

@@ -322,6 +322,8 @@ const compareRunSchema = z.object({
   /** Accuracy on the user's held-out handwriting, where a fine-tune measured it. */
   handwritingAccuracy: z.number().nullable(),
   perClassAccuracy: z.array(z.number()).min(MIN_CLASSES).max(MAX_CLASSES), confusion: z.array(z.array(z.number())),
+  /** The runs' dataset's class names. */
+  classes: classNames.optional(),
   epochs: z.array(epochSchema), curve: curveSchema.nullable(),
   /** True when the test set was scored for this request (a model saved without its predictions). */
   scored: z.boolean(),

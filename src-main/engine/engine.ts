@@ -3,7 +3,7 @@
 // engine process exposes it over the protocol.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIDE, MAX_CLASSES, PIXELS, argmax } from '../../src-shared/domain.js';
+import { DIGIT_NAMES, IMAGE_SIDE, MAX_CLASSES, PIXELS, argmax } from '../../src-shared/domain.js';
 import type { DatasetInfo } from '../../src-shared/protocol.js';
 import { mulberry32 } from '../../src-shared/random.js';
 import type { BackendInfo, ModelMeta, TrainResult } from '../../src-shared/types.js';
@@ -55,6 +55,17 @@ function describeClasses(info: DatasetInfo): string {
   return `${info.classes.length} classes: ${shown}${info.classes.length > 4 ? ', …' : ''}`;
 }
 
+/** model.json's bytes with `userDefinedMetadata.classNames` set (left as they are when not JSON). */
+function withClassNames(modelJson: Uint8Array, classes: readonly string[]): Uint8Array {
+  try {
+    const json = JSON.parse(Buffer.from(modelJson).toString('utf8')) as Record<string, unknown>;
+    const meta = (json.userDefinedMetadata ?? {}) as Record<string, unknown>;
+    return new Uint8Array(Buffer.from(JSON.stringify({ ...json, userDefinedMetadata: { ...meta, classNames: classes } })));
+  } catch {
+    return modelJson;
+  }
+}
+
 /** The number of classes a model outputs (its last layer's units). */
 export function outputClasses(model: tf.LayersModel): number {
   const shape = model.outputs[0].shape;
@@ -63,7 +74,8 @@ export function outputClasses(model: tf.LayersModel): number {
 
 class DigitLabEngine implements Engine {
   private readonly cache = new Map<string, LoadedModel>();
-  private readonly comparer: Comparer;
+  /** One Comparer per dataset (by fingerprint): compare.runs and compare.diff sent together share its scoring. */
+  private readonly comparers = new Map<string, Comparer>();
 
   /**
    * `data`: the engine's dataset (what `train` uses unless a request names another, and whose active model the
@@ -78,7 +90,29 @@ class DigitLabEngine implements Engine {
     readonly catalog: DatasetCatalog,
     private readonly explicitData = false,
   ) {
-    this.comparer = new Comparer(store, data, (name, onProgress) => this.predictedLabels(name, onProgress));
+  }
+
+  /** The Comparer of the models' dataset; runs of different datasets are refused in one line. */
+  private async comparerFor(names: readonly string[]): Promise<Comparer> {
+    let infos: DatasetInfo[];
+    try {
+      infos = names.map((n) => datasetOfMeta(this.store.readMeta(n)));
+    } catch {
+      infos = []; // a bad name: the Comparer refuses it as it always has
+    }
+    const other = infos.findIndex((i) => i.fingerprint !== infos[0].fingerprint);
+    if (other > 0) {
+      throw new StoreError(
+        `compare runs of one dataset: '${names[0]}' was trained on ${infos[0].name}, '${names[other]}' on ${infos[other].name}`,
+      );
+    }
+    const data = infos.length ? await this.dataOf(names[0]) : this.data;
+    let comparer = this.comparers.get(data.info.fingerprint);
+    if (!comparer) {
+      comparer = new Comparer(this.store, data, (name, onProgress) => this.predictedLabels(name, onProgress));
+      this.comparers.set(data.info.fingerprint, comparer);
+    }
+    return comparer;
   }
 
   /** A model's predicted label for each test image. */
@@ -111,8 +145,10 @@ class DigitLabEngine implements Engine {
 
   /** Saved runs side by side, and two runs' fixed / broken test images (compare.ts). */
   readonly compare: Engine['compare'] = {
-    runs: async ({ models, onProgress }: EngineParams<'compare.runs'>) => ({ runs: await this.comparer.runs(models, onProgress) }),
-    diff: async ({ a, b, onProgress }: EngineParams<'compare.diff'>) => this.comparer.diff(a, b, onProgress),
+    runs: async ({ models, onProgress }: EngineParams<'compare.runs'>) => ({
+      runs: await (await this.comparerFor(models)).runs(models, onProgress),
+    }),
+    diff: async ({ a, b, onProgress }: EngineParams<'compare.diff'>) => (await this.comparerFor([a, b])).diff(a, b, onProgress),
   };
 
   /** The engine's dataset: name, sizes, classes (`status`); `dir`: where its files are; what its import skipped. */
@@ -171,8 +207,8 @@ class DigitLabEngine implements Engine {
       }
     }
     const resolved = resolveTrainConfig(request, this.backend, source);
-    // A small dataset (an image folder) holds out at most a fifth of its training images for validation.
-    const validationSize = Math.min(resolved.validationSize, Math.floor(data.train.count / 5));
+    // A validation set as large as a small dataset (an image folder's few dozen images) becomes a fifth of it.
+    const validationSize = resolved.validationSize >= data.train.count ? Math.floor(data.train.count / 5) : resolved.validationSize;
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const { name, release } = this.store.reserve(resolved.name, `${resolved.preset}-${stamp}`);
     const config = { ...resolved, validationSize, name, ...(data === this.data && !request.data ? {} : { data: data.dir }) };
@@ -441,14 +477,23 @@ class DigitLabEngine implements Engine {
     import: async ({ name, files }) => ({ name: await this.importModel(name, files) }),
     // A TF.js model folder: model.json, weights and meta.json; the curve and predictions Compare keeps stay in the store
     // (an imported copy is scored again when first compared).
-    export: async ({ name }) => ({
-      files: this.store.readFiles(name).filter((f) => !(Object.values(SIDE_FILES) as string[]).includes(f.path)),
-    }),
+    // model.json carries other datasets' class names as TF.js's `userDefinedMetadata` (meta.json has the whole record).
+    export: async ({ name }) => {
+      const classes = datasetOfMeta(this.store.readMeta(name)).classes;
+      const files = this.store.readFiles(name).filter((f) => !(Object.values(SIDE_FILES) as string[]).includes(f.path));
+      if (sameClasses(classes, DIGIT_NAMES)) return { files }; // the digits: the files as saved
+      return { files: files.map((f) => (f.path === 'model.json' ? { ...f, data: withClassNames(f.data, classes) } : f)) };
+    },
     importKeras: (params) => this.importKeras(params),
     exportKeras: async ({ name }) => {
-      const { model, inputScale } = await this.model(name);
-      const { writeKerasFile } = await import('./keras/export.js');
-      return { fileName: `${name}.h5`, bytes: await writeKerasFile(model, inputScale) };
+      const meta = this.store.readMeta(name); // its dataset need not be on this machine to export it
+      const model = await this.store.load(name);
+      try {
+        const { writeKerasFile } = await import('./keras/export.js');
+        return { fileName: `${name}.h5`, bytes: await writeKerasFile(model, meta?.inputScale ?? 1, datasetOfMeta(meta).classes) };
+      } finally {
+        model.dispose();
+      }
     },
   };
 

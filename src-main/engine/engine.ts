@@ -89,8 +89,7 @@ class DigitLabEngine implements Engine {
     readonly sampleStore: SampleStore,
     readonly catalog: DatasetCatalog,
     private readonly explicitData = false,
-  ) {
-  }
+  ) {}
 
   /** The Comparer of the models' dataset; runs of different datasets are refused in one line. */
   private async comparerFor(names: readonly string[]): Promise<Comparer> {

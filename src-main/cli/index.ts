@@ -39,7 +39,7 @@ async function engine(): Promise<DigitLabEngine> {
   const opts = program.opts<{ backend?: (typeof BACKEND_CHOICES)[number]; data?: string }>();
   const tty = Boolean(process.stderr.isTTY);
   const e = await createEngine({
-    backend: opts.backend, dataDir: opts.data,
+    backend: opts.backend, dataDir: opts.data, explicitData: opts.data !== undefined,
     onDataProgress: (done, total) => tty && process.stderr.write(`\rreading images: ${done}/${total}${done === total ? '\n' : ''}`),
   });
   if (e.dataset.info.kind === 'images') process.stderr.write(importReport(e.dataset));

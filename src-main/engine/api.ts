@@ -95,8 +95,11 @@ export interface EngineOptions {
   /** Folder for user models; default DIGIT_LAB_HOME or the per-user data folder. */
   home?: string;
   /** The dataset: a folder with the four MNIST-format IDX files, or an image folder (one sub-folder per class);
-   *  default the bundled MNIST. Given, it is the dataset models are scored on unless their classes differ (refused). */
+   *  default the bundled MNIST. */
   dataDir?: string;
+  /** The dataset was asked for (the CLI's --data): a named model of another dataset is scored on it when their classes
+   *  are the same and refused when not (default: each model is scored on its own dataset). */
+  explicitData?: boolean;
   /** Progress while an image folder is decoded (files done, files in all). */
   onDataProgress?: (done: number, total: number) => void;
   /** Folder of shipped read-only models; default the repository's / app's models/. */

@@ -582,5 +582,5 @@ export async function createEngine(opts: EngineOptions = {}): Promise<DigitLabEn
   const data = await catalog.load(opts.dataDir ?? defaultMnistDir(), opts.onDataProgress); // a bad folder: one line, nothing written
   const backend = await selectBackend(opts.backend ?? parseBackendChoice(process.env.DIGIT_LAB_BACKEND));
   const store = new ModelStore(home, opts.shippedDir ?? defaultShippedDir());
-  return new DigitLabEngine(backend, data, store, new SampleStore(home), catalog, opts.dataDir !== undefined);
+  return new DigitLabEngine(backend, data, store, new SampleStore(home), catalog, opts.explicitData ?? false);
 }

@@ -362,7 +362,10 @@ class DigitLabEngine implements Engine {
 
   /** Why this answer: a signed 28×28 map of the evidence for a class (default the predicted one), explain.ts. */
   async explain({ pixels, model: name, class: cls, method }: EngineParams<'explain'>) {
-    checkExplainRequest(pixels, cls, method, MAX_CLASSES); // before a model is loaded: a bad request fails the same way with or without one
+    // Before a model is loaded, so that a bad request fails the same way with or without one; a class the model lacks
+    // (a dataset has up to MAX_CLASSES) is refused once it is loaded, in the same words.
+    const plausible = cls === undefined || (Number.isInteger(cls) && cls >= 0 && cls < MAX_CLASSES);
+    checkExplainRequest(pixels, plausible ? undefined : cls, method);
     const { name: model, model: m, inputScale } = await this.model(name);
     return { model, ...(await explain(m, pixels, { class: cls, method, inputScale })) };
   }

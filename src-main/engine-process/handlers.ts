@@ -35,7 +35,7 @@ export function createHandlers(
 
   return {
     status: async () => finiteOrNull({ ...(await (await engine()).status()), job: trainer.snapshot(), version }),
-    train: async (p) => trainer.startOn(await engine(), p),
+    train: async (p) => (p.data ? trainer.startOn(await engine(), p) : trainer.start(await engine(), p)),
     finetune: async (p) => trainer.startFinetune(await engine(), p),
     stop: () => trainer.stop(),
     evaluate: async ({ jobId, ...p }) => finiteOrNull(await (await engine()).evaluate({ ...p, onProgress: evalProgress(jobId) })),

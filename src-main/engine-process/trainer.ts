@@ -40,11 +40,13 @@ export class Trainer {
     this.checkIdle();
     const run = await engine.startTrainingOn(params);
     this.checkIdle(); // another request may have started a job while the folder was read
-    return this.begin(run);
+    // The run's first batch waits for the next turn of the event loop, so the answer with the job id goes out first.
+    return this.begin(run, () => new Promise((resolve) => setImmediate(resolve)));
   }
 
-  private begin(run: TrainingRun): { jobId: string; config: TrainConfig } {
-    const { jobId } = this.run('train', run.config, (callbacks) => run.run(callbacks), (job, result) => {
+  private begin(run: TrainingRun, before?: () => Promise<void>): { jobId: string; config: TrainConfig } {
+    const work = before ? async (callbacks: TrainCallbacks) => (await before(), run.run(callbacks)) : (callbacks: TrainCallbacks) => run.run(callbacks);
+    const { jobId } = this.run('train', run.config, work, (job, result) => {
       job.result = result;
       job.state = result.stopped ? 'stopped' : 'done';
       this.emit('done', { jobId: job.id, result });

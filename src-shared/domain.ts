@@ -6,6 +6,19 @@ export const IMAGE_SIDE = 28;
 export const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 /** Digit classes 0-9. */
 export const CLASSES = 10;
+/** A dataset has from MIN_CLASSES to MAX_CLASSES classes (an image folder: one sub-folder each). */
+export const MIN_CLASSES = 2;
+export const MAX_CLASSES = 100;
+
+/** The digits' class names: '0' … '9'. */
+export const DIGIT_NAMES: readonly string[] = Array.from({ length: CLASSES }, (_, k) => String(k));
+
+/** The name of the dataset a model was trained on, from its meta.json (absent: MNIST). */
+export const datasetName = (meta: { trainedOn?: { name: string }; dataset?: string } | null | undefined): string =>
+  meta?.trainedOn?.name ?? meta?.dataset ?? 'MNIST';
+
+/** A class for people: its name when known, else its number. */
+export const className = (classes: readonly string[] | undefined, k: number): string => classes?.[k] ?? String(k);
 
 /** Index of the largest of `n` values starting at `offset` (the predicted class of one row of probabilities). */
 export function argmax(values: ArrayLike<number>, offset = 0, n = CLASSES): number {

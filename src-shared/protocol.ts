@@ -2,7 +2,7 @@
 // process. Defined once here with zod: TypeScript types are inferred from the schemas, and every
 // message that crosses a process or socket boundary is validated against them on arrival.
 import { z } from 'zod';
-import { CLASSES, PIXELS } from './domain.js';
+import { CLASSES, MAX_CLASSES, MIN_CLASSES, PIXELS } from './domain.js';
 import { MODEL_NAME_MAX, MODEL_NAME_RE, MODEL_NAME_RULE } from './model-name.js';
 import { AUGMENTS, EXPLAIN_METHODS, OPTIMIZERS, PRESETS, SCHEDULES } from './types.js';
 import { networkTextSchema } from './network/schema.js';
@@ -37,7 +37,12 @@ export const MAX_STROKE_POINTS = 20_000;
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const bounded = (b: Bound) => int(b.min, b.max);
 const modelName = z.string().min(1).max(MODEL_NAME_MAX).regex(MODEL_NAME_RE, MODEL_NAME_RULE);
-const probs = z.array(z.number()).length(CLASSES);
+/** One probability per class: ten for digits, MIN_CLASSES to MAX_CLASSES for other datasets. */
+const probs = z.array(z.number()).min(MIN_CLASSES).max(MAX_CLASSES);
+/** Class names, in label order. */
+const classNames = z.array(z.string().min(1).max(100)).min(MIN_CLASSES).max(MAX_CLASSES);
+/** A folder on the engine's machine (an IDX dataset or an image folder). */
+const folderPath = z.string().min(1).max(4096);
 /** A caller-chosen id for a long request's progress events (`evalProgress`), so each client follows only its own. */
 const progressId = z.string().min(1).max(64).optional();
 const pixels784 = z.array(z.number().min(0).max(255)).length(PIXELS);
@@ -67,6 +72,8 @@ export const trainConfigSchema = z.object({
   /** Name to save the model under; generated from preset and date when absent. */
   name: modelName.optional(),
   from: modelName.optional(),
+  /** The dataset's folder (`datasets.list`'s `dir`: IDX files or an image folder); absent: the engine's dataset. */
+  data: folderPath.optional(),
 });
 
 /** Training on rendered pen digits too (`digit-lab train --pen-data`): CLI only, never a request's params (`penData`
@@ -111,6 +118,13 @@ const savedConfigSchema = trainConfigSchema.extend(penTrainingSchema.shape).exte
   augment: z.union([z.enum(AUGMENTS), z.boolean().transform((on) => (on ? 'affine' : 'off'))]),
   layers: z.string().optional(),
 });
+/** What a model was trained on (meta.json's `trainedOn`; absent: MNIST, or the set `dataset` names): the dataset's
+ *  name and kind, its class names in label order, its image side, a fingerprint (a hash of its test files) and the
+ *  folder it was read from. */
+export const datasetInfoSchema = z.object({
+  name: z.string(), kind: z.enum(['idx', 'images']), classes: classNames, imageSide: z.number(), fingerprint: z.string(),
+  dir: z.string().optional(),
+});
 export const metaSchema = z.object({
   name: z.string(), preset: z.union([z.enum(PRESETS), z.literal('imported')]), config: savedConfigSchema.nullable(),
   history: z.array(epochSchema),
@@ -123,6 +137,7 @@ export const metaSchema = z.object({
   base: z.string().optional(), finetune: finetuneSchema.optional(),
   /** The network trained, in the text form (docs/networks.md): the layers model.json has, between input and output. */
   layers: z.string().optional(),
+  trainedOn: datasetInfoSchema.optional(),
 });
 /** A model in the store: `shipped` = read-only, came with the app; `error` when its folder cannot be read. */
 const modelInfoSchema = z.object({
@@ -133,11 +148,11 @@ const mistakeSchema = z.object({
 });
 /** Accuracy overall, per class, and confusion[actual][predicted]. */
 const confusionSchema = z.object({
-  accuracy: z.number(), perClassAccuracy: z.array(z.number()).length(CLASSES),
+  accuracy: z.number(), perClassAccuracy: z.array(z.number()).min(MIN_CLASSES).max(MAX_CLASSES),
   confusion: z.array(z.array(z.number())),
 });
 const evalSchema = confusionSchema.extend({
-  model: z.string(), count: z.number(), correct: z.number(), mistakes: z.array(mistakeSchema), durationMs: z.number(),
+  model: z.string(), dataset: z.string(), classes: classNames, count: z.number(), correct: z.number(), mistakes: z.array(mistakeSchema), durationMs: z.number(),
 });
 /** A test image (`pixels`: 784 grey levels 0-255) with the model's prediction. */
 const sampleSchema = z.object({
@@ -192,7 +207,7 @@ const engineMethods = {
     params: z.object({}),
     result: z.object({
       backend: backendSchema, job: jobSchema.nullable(), activeModel: z.string().nullable(),
-      dataset: z.object({ name: z.string(), train: z.number(), test: z.number() }),
+      dataset: z.object({ name: z.string(), train: z.number(), test: z.number(), classes: classNames.optional(), dir: z.string().optional() }),
       version: z.string(),
       /** What a run of each preset gets when nothing else is given, on this backend (the Train form's defaults). */
       trainDefaults: z.record(z.enum(PRESETS), trainConfigSchema),
@@ -225,14 +240,15 @@ const predictionMethods = {
   evaluate: { params: z.object({ model: modelName.optional(), jobId: progressId }), result: evalSchema },
   predict: {
     params: z.object({ model: modelName.optional(), inputs: z.array(pixels784).min(1).max(256) }),
-    result: z.object({ model: z.string(), probs: z.array(probs) }),
+    result: z.object({ model: z.string(), probs: z.array(probs), classes: classNames }),
   },
   samples: {
     params: z.object({ model: modelName.optional(), n: bounded(BOUNDS.samples), seed: bounded(BOUNDS.seed).optional() }),
-    result: z.object({ model: z.string(), seed: z.number(), samples: z.array(sampleSchema) }),
+    result: z.object({ model: z.string(), seed: z.number(), samples: z.array(sampleSchema), dataset: z.string(), classes: classNames }),
   },
+  /** Test images of a model's dataset (default: the active model's). */
   testImages: {
-    params: z.object({ indices: z.array(int(0, 9999)).max(1000) }), // 1000 images ≈ 2.7 MB of JSON
+    params: z.object({ indices: z.array(int(0, 9999)).max(1000), model: modelName.optional() }), // 1000 images ≈ 2.7 MB of JSON
     result: z.object({ images: z.array(pixels784) }),
   },
 } as const;
@@ -321,7 +337,9 @@ const compareRunSchema = z.object({
   createdAt: z.string(), testAccuracy: z.number(),
   /** Accuracy on the user's held-out handwriting, where a fine-tune measured it. */
   handwritingAccuracy: z.number().nullable(),
-  perClassAccuracy: z.array(z.number()).length(CLASSES), confusion: z.array(z.array(z.number())),
+  perClassAccuracy: z.array(z.number()).min(MIN_CLASSES).max(MAX_CLASSES), confusion: z.array(z.array(z.number())),
+  /** The runs' dataset's class names. */
+  classes: classNames.optional(),
   epochs: z.array(epochSchema), curve: curveWireSchema.nullable(),
   /** True when the test set was scored for this request (a model saved without its predictions). */
   scored: z.boolean(),
@@ -382,12 +400,33 @@ const networkMethods = {
     }),
   },
 } as const;
+/** Datasets (`datasets.*`): MNIST (shipped), Fashion-MNIST where installed, the image folders the user added
+ *  (`<home>/datasets.json`). `datasets.add` reads a folder of class sub-folders (docs/datasets.md), with `evalProgress`
+ *  (the request's `jobId`) while it decodes; a bad folder is refused in one line and nothing is recorded. */
+const datasetEntrySchema = datasetInfoSchema.extend({
+  dir: z.string(), train: z.number(), test: z.number(), source: z.enum(['shipped', 'installed', 'user']),
+});
+const importReportSchema = z.object({
+  skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
+  counts: z.array(z.object({ class: z.string(), train: z.number(), test: z.number() })),
+});
+const datasetMethods = {
+  'datasets.list': { params: z.object({}), result: z.object({ datasets: z.array(datasetEntrySchema), current: z.string() }) },
+  'datasets.add': {
+    params: z.object({ dir: folderPath, jobId: progressId }),
+    result: z.object({ dataset: datasetEntrySchema, report: importReportSchema }),
+  },
+} as const;
+export type DatasetInfo = z.output<typeof datasetInfoSchema>;
+export type DatasetEntry = z.output<typeof datasetEntrySchema>;
+export type ImportReport = z.output<typeof importReportSchema>;
 
 /** Request methods: params schema and result schema for each. */
 export const methods = {
   ...engineMethods, ...jobMethods, ...predictionMethods, ...modelMethods, ...insideMethods, ...userSampleMethods,
   ...compareMethods,
   ...networkMethods,
+  ...datasetMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

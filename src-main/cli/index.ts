@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { argmax, CLASSES, formatPercent as percent } from '../../src-shared/domain.js';
+import { argmax, CLASSES, className, DIGIT_NAMES, formatPercent as percent } from '../../src-shared/domain.js';
 import { firstLine } from '../../src-shared/errors.js';
 import { preprocessToMnist } from '../../src-shared/preprocess.js';
 import { BOUNDS } from '../../src-shared/protocol.js';
@@ -15,6 +15,7 @@ import { loadPenDigits, PEN_HELDOUT_WRITERS, PEN_TUNING_WRITERS, tabletSide } fr
 import { renderPenDigits } from '../engine/data/pen-render.js';
 import { createEngine, defaultHome, defaultShippedDir, type DigitLabEngine } from '../engine/engine.js';
 import { penProbs, penReport } from '../engine/pen-eval.js';
+import { datasetOfMeta } from '../engine/data/dataset-info.js';
 import { ModelStore } from '../engine/store.js';
 import { appVersion } from '../resources.js';
 import { betasArg, boundedArg, intArg, nameArg, rateArg } from './args.js';
@@ -37,14 +38,30 @@ const program = new Command()
   .description('Train, evaluate and test convolutional networks on MNIST handwritten digits.')
   .version(appVersion())
   .addOption(new Option('--backend <name>', 'TF.js backend (env DIGIT_LAB_BACKEND)').choices(BACKEND_CHOICES))
-  .option('--data <dir>', 'folder with MNIST-format IDX files, e.g. Fashion-MNIST (env DIGIT_LAB_DATA)')
+  .option('--data <dir>', 'dataset: a folder with MNIST-format IDX files (e.g. Fashion-MNIST) or an image folder, one sub-folder per class (env DIGIT_LAB_DATA)')
   .showSuggestionAfterError(true)
   .configureOutput({ outputError: (str, write) => write(`digit-lab: ${str.replace(/^error: /, '')}`) });
 
 async function engine(): Promise<DigitLabEngine> {
   const opts = program.opts<{ backend?: (typeof BACKEND_CHOICES)[number]; data?: string }>();
-  return createEngine({ backend: opts.backend, dataDir: opts.data });
+  const tty = Boolean(process.stderr.isTTY);
+  const e = await createEngine({
+    backend: opts.backend, dataDir: opts.data, explicitData: opts.data !== undefined,
+    onDataProgress: (done, total) => tty && process.stderr.write(`\rreading images: ${done}/${total}${done === total ? '\n' : ''}`),
+  });
+  if (e.dataset.info.kind === 'images') process.stderr.write(importReport(e.dataset));
+  return e;
 }
+
+/** What reading an image folder kept per class and what it skipped, for stderr. */
+function importReport(d: DigitLabEngine['dataset']): string {
+  const counts = d.report.counts.map((c) => `${c.class} ${c.train}+${c.test}`).join(', ');
+  const skipped = d.report.skipped.map((s) => `  skipped ${s.file}: ${s.reason}\n`).join('');
+  return pc.dim(`${d.name}: ${d.classes.length} classes, ${d.train} training + ${d.test} test images (${counts})\n${skipped}`);
+}
+
+/** The header of a class column: 'digit' for the digits, else 'class'. */
+const classHeader = (classes: readonly string[]) => (classes.join() === DIGIT_NAMES.join() ? 'digit' : 'class');
 
 /** "pure-js · pure JavaScript on … · fast kernels", plus why faster backends were skipped when verbose. */
 function backendLine(e: DigitLabEngine): string {
@@ -102,13 +119,13 @@ program
     const e = await engine();
     const r = await e.evaluate({ model });
     const out = [
-      `model: ${r.model} · ${e.dataset.name} test set · ${backendLine(e)}`,
+      `model: ${r.model} · ${r.dataset} test set · ${backendLine(e)}`,
       `accuracy: ${percent(r.accuracy)}  (${r.correct}/${r.count} correct, ${r.mistakes.length} wrong, ${(r.durationMs / 1000).toFixed(2)} s)`,
       '',
-      table(['digit', 'images', 'correct', 'accuracy'], r.confusion.map((row, k) => [String(k), row.reduce((a, b) => a + b, 0), row[k], percent(r.perClassAccuracy[k])])),
+      table([classHeader(r.classes), 'images', 'correct', 'accuracy'], r.confusion.map((row, k) => [r.classes[k], row.reduce((a, b) => a + b, 0), row[k], percent(r.perClassAccuracy[k])])),
       '',
       'confusion matrix (rows: actual, columns: predicted)',
-      table(['', ...Array.from({ length: CLASSES }, (_, k) => String(k))], r.confusion.map((row, k) => [String(k), ...row])),
+      table(['', ...r.classes], r.confusion.map((row, k) => [r.classes[k], ...row])),
     ];
     process.stdout.write(out.join('\n') + '\n');
   });
@@ -163,12 +180,12 @@ program
   .option('--per-row <n>', 'digits per row', intArg(1, 20), 5)
   .action(async (model: string | undefined, o: { n: number; seed?: number; perRow: number }) => {
     const e = await engine();
-    const { samples, seed, model: name } = await e.samples({ n: o.n, seed: o.seed, model });
-    const lines: string[] = [`model: ${name} · seed ${seed}`, ''];
+    const { samples, seed, model: name, dataset, classes } = await e.samples({ n: o.n, seed: o.seed, model });
+    const lines: string[] = [`model: ${name} · ${dataset} test set · seed ${seed}`, ''];
     for (let i = 0; i < samples.length; i += o.perRow) {
       const row = samples.slice(i, i + o.perRow).map((s) => {
         const ok = s.predicted === s.label;
-        const caption = `${ok ? pc.green('✓') : pc.red('✗')} #${s.index} ${s.label}→${s.predicted} ${(s.confidence * 100).toFixed(0)}%`;
+        const caption = `${ok ? pc.green('✓') : pc.red('✗')} #${s.index} ${className(classes, s.label)}→${className(classes, s.predicted)} ${(s.confidence * 100).toFixed(0)}%`;
         return [...digitLines(s.pixels), caption];
       });
       lines.push(...sideBySide(row, '  '), '');
@@ -191,14 +208,14 @@ program
       return;
     }
     const e = await engine();
-    const { probs: [probs], model } = await e.predict({ inputs: [pre.pixels], model: o.model });
-    const digit = argmax(probs);
+    const { probs: [probs], model, classes } = await e.predict({ inputs: [pre.pixels], model: o.model });
+    const digit = argmax(probs, 0, probs.length);
     if (o.json) {
-      process.stdout.write(JSON.stringify({ model, digit, probs }) + '\n');
+      process.stdout.write(JSON.stringify({ model, digit, class: classes[digit], classes, probs }) + '\n');
       return;
     }
     const seen = digitLines(Array.from(pre.pixels, (v) => Math.round(v * 255)));
-    const text = [`model: ${model}`, `prediction: ${pc.bold(String(digit))} (${percent(probs[digit], 1)})`, '', ...probBars(probs)];
+    const text = [`model: ${model}`, `prediction: ${pc.bold(classes[digit])} (${percent(probs[digit], 1)})`, '', ...probBars(probs, classes)];
     process.stdout.write([...sideBySide([seen, text], '   '), ''].join('\n'));
   });
 
@@ -231,8 +248,12 @@ program
       m.meta ? `${m.meta.history.length}` : '-',
       m.meta?.createdAt?.slice(0, 16).replace('T', ' ') ?? '-',
       m.shipped ? 'shipped' : 'user',
+      m.error ? '-' : datasetLabel(datasetOfMeta(m.meta)),
     ]);
-    process.stdout.write(table(['  name', 'preset', 'test acc', 'epochs', 'created', 'source'], rows) + `\n\nfolder: ${store.modelsDir}\n`);
+    process.stdout.write(
+      table(['  name', 'preset', 'test acc', 'epochs', 'created', 'source', 'dataset'], rows) +
+        `\n\n* = the active model of its dataset · folder: ${store.modelsDir}\n`,
+    );
   });
 
 program
@@ -289,6 +310,12 @@ try {
   const line = firstLine(err);
   process.stderr.write(`digit-lab: ${line}${cliHint(line)}\n`);
   process.exitCode = 1;
+}
+
+/** "Fashion-MNIST (10: T-shirt/top, Trouser, …)": a dataset for the models table. */
+function datasetLabel(info: { name: string; classes: readonly string[] }): string {
+  const shown = info.classes.slice(0, 3).join(', ');
+  return `${info.name} (${info.classes.length}: ${shown}${info.classes.length > 3 ? ', …' : ''})`;
 }
 
 /** The engine's errors name no command; the CLI adds where to look next. */

@@ -58,11 +58,13 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 /** 10 probabilities as a compact bar chart, one line per class. */
-export function probBars(probs: number[], width = 30): string[] {
+export function probBars(probs: number[], classes?: readonly string[], width = 30): string[] {
   const best = argmax(probs, 0, probs.length);
+  const names = probs.map((_, k) => classes?.[k] ?? String(k));
+  const pad = Math.max(...names.map((n) => n.length));
   return probs.map((p, k) => {
     const bar = '█'.repeat(Math.round(p * width)).padEnd(width, '·');
-    const line = `${k}  ${bar}  ${(p * 100).toFixed(1).padStart(5)}%`;
+    const line = `${names[k].padEnd(pad)}  ${bar}  ${(p * 100).toFixed(1).padStart(5)}%`;
     return k === best ? pc.bold(line) : line;
   });
 }

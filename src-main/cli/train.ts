@@ -68,12 +68,13 @@ export async function runTrain(engine: DigitLabEngine, config: Partial<TrainConf
       return 130;
     }
     const peakMb = process.resourceUsage().maxRSS / 1024;
+    const of = engine.dataset.name === 'MNIST' ? '' : ` for ${engine.dataset.name}`; // each dataset has its own active model
     process.stdout.write(
       // classifier.py's own report: Keras' model.evaluate → print('Test loss:', …), print('Test accuracy:', …)
       `Test loss: ${result.testLoss?.toFixed(4) ?? '-'}\nTest accuracy: ${result.testAccuracy.toFixed(4)}\n` +
         `${result.stopped ? 'stopped early; ' : ''}test accuracy: ${percent(result.testAccuracy)}\n` +
         `saved model: ${result.model}  (${duration(result.durationMs)}, peak memory ${peakMb.toFixed(0)} MB)` +
-        `${result.activated ? ', now the active model' : ', not made active: it does not beat the active model (choose it in the app)'}\n`,
+        `${result.activated ? `, now the active model${of}` : `, not made active: it does not beat the active model${of} (choose it in the app)`}\n`,
     );
     return result.stopped ? 130 : 0;
   } finally {

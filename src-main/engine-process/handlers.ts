@@ -35,7 +35,7 @@ export function createHandlers(
 
   return {
     status: async () => finiteOrNull({ ...(await (await engine()).status()), job: trainer.snapshot(), version }),
-    train: async (p) => trainer.start(await engine(), p),
+    train: async (p) => (p.data ? trainer.startOn(await engine(), p) : trainer.start(await engine(), p)),
     finetune: async (p) => trainer.startFinetune(await engine(), p),
     stop: () => trainer.stop(),
     evaluate: async ({ jobId, ...p }) => finiteOrNull(await (await engine()).evaluate({ ...p, onProgress: evalProgress(jobId) })),
@@ -90,5 +90,7 @@ export function createHandlers(
     'networks.save': async (p) => (await engine()).networks.save(p),
     'networks.delete': async (p) => (await engine()).networks.delete(p),
     'networks.measure': async (p) => (await engine()).networks.measure(p),
+    'datasets.list': async (p) => (await engine()).datasets.list(p),
+    'datasets.add': async ({ jobId, ...p }) => (await engine()).datasets.add({ ...p, onProgress: evalProgress(jobId) }),
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchProgress, Emit, ParsedParams, TrainConfig, TrainJob } from '../../src-shared/protocol.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
-import type { Engine, TrainCallbacks } from '../engine/api.js';
+import type { Engine, TrainCallbacks, TrainingRun } from '../engine/api.js';
 import { FINETUNE_DEFAULTS } from '../engine/finetune.js';
 
 
@@ -32,8 +32,21 @@ export class Trainer {
   /** A training run as the engine resolves it (its name reserved); a request the engine refuses fails here, at once. */
   start(engine: Pick<Engine, 'startTraining'>, params: Partial<TrainConfig>): { jobId: string; config: TrainConfig } {
     this.checkIdle();
-    const run = engine.startTraining(params);
-    const { jobId } = this.run('train', run.config, (callbacks) => run.run(callbacks), (job, result) => {
+    return this.begin(engine.startTraining(params));
+  }
+
+  /** The same for a request that may name a dataset folder: the folder is read first (once per engine). */
+  async startOn(engine: Pick<Engine, 'startTrainingOn'>, params: Partial<TrainConfig>): Promise<{ jobId: string; config: TrainConfig }> {
+    this.checkIdle();
+    const run = await engine.startTrainingOn(params);
+    this.checkIdle(); // another request may have started a job while the folder was read
+    // The run's first batch waits for the next turn of the event loop, so the answer with the job id goes out first.
+    return this.begin(run, () => new Promise((resolve) => setImmediate(resolve)));
+  }
+
+  private begin(run: TrainingRun, before?: () => Promise<void>): { jobId: string; config: TrainConfig } {
+    const work = before ? async (callbacks: TrainCallbacks) => (await before(), run.run(callbacks)) : (callbacks: TrainCallbacks) => run.run(callbacks);
+    const { jobId } = this.run('train', run.config, work, (job, result) => {
       job.result = result;
       job.state = result.stopped ? 'stopped' : 'done';
       this.emit('done', { jobId: job.id, result });

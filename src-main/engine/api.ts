@@ -43,6 +43,8 @@ interface EngineSide {
   /** The curves' columns as number arrays (each a base64 Float32Array on the wire). */
   'compare.runs': { params: With<Omit<ParsedParams<'compare.runs'>, 'jobId'>, { onProgress?: Progress }>; result: { runs: CompareRun<number[]>[] } };
   'compare.diff': { params: With<Omit<ParsedParams<'compare.diff'>, 'jobId'>, { onProgress?: Progress }> };
+  /** Decoding an image folder reports files done of all (`onProgress`). */
+  'datasets.add': { params: With<Omit<ParsedParams<'datasets.add'>, 'jobId'>, { onProgress?: Progress }> };
 }
 /** A method's params as the engine takes them. */
 export type EngineParams<M extends EngineMethod> = M extends keyof EngineSide ? EngineSide[M] extends { params: infer P } ? P : ParsedParams<M> : ParsedParams<M>;
@@ -93,8 +95,14 @@ export interface EngineOptions {
   backend?: BackendChoice;
   /** Folder for user models; default DIGIT_LAB_HOME or the per-user data folder. */
   home?: string;
-  /** Folder with the four MNIST-format IDX files; default the bundled MNIST. */
+  /** The dataset: a folder with the four MNIST-format IDX files, or an image folder (one sub-folder per class);
+   *  default the bundled MNIST. */
   dataDir?: string;
+  /** The dataset was asked for (the CLI's --data): a named model of another dataset is scored on it when their classes
+   *  are the same and refused when not (default: each model is scored on its own dataset). */
+  explicitData?: boolean;
+  /** Progress while an image folder is decoded (files done, files in all). */
+  onDataProgress?: (done: number, total: number) => void;
   /** Folder of shipped read-only models; default the repository's / app's models/. */
   shippedDir?: string;
 }
@@ -106,6 +114,8 @@ export type Engine = EngineCalls & {
   readonly dataset: Result<'status'>['dataset'];
   /** Resolve a request and reserve its name (throws at once on a bad one); the run starts when `run` is called. */
   startTraining(request: TrainRequest): TrainingRun;
+  /** The same for a request that may name a dataset folder (`data`), read first (`onProgress` while it decodes). */
+  startTrainingOn(request: TrainRequest, onProgress?: Progress): Promise<TrainingRun>;
   /** `done`'s result. */
   train(request: TrainRequest, callbacks?: TrainCallbacks): Promise<TrainResult>;
   /** Fine-tune a model on the user's examples (+ MNIST replay) and save the result as a new model. */

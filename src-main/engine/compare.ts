@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLASSES } from '../../src-shared/domain.js';
 import { curveSchema, MAX_COMPARE, type CompareRun, type DiffImage, type ModelMeta, type RunCurve } from '../../src-shared/protocol.js';
 import { PRESET_INFO } from '../../src-shared/types.js';
 import type { Progress } from './api.js';
-import type { MnistData } from './data/mnist.js';
+import type { LoadedDataset } from './data/catalog.js';
+import { datasetOfMeta } from './data/dataset-info.js';
 import { writeFileAtomic } from './fsutil.js';
 import { SIDE_FILES, StoreError, type ModelStore } from './store.js';
 
@@ -18,7 +18,12 @@ import { SIDE_FILES, StoreError, type ModelStore } from './store.js';
 export type Scorer = (name: string, onProgress?: Progress) => Promise<Uint8Array>;
 
 export class Comparer {
-  constructor(private readonly store: ModelStore, private readonly data: MnistData, private readonly score: Scorer) {}
+  /** `data`: the dataset the compared runs were trained on (one Comparer per dataset). */
+  constructor(private readonly store: ModelStore, private readonly data: LoadedDataset, private readonly score: Scorer) {}
+
+  private get classes(): number {
+    return this.data.info.classes.length;
+  }
 
   /** Where a shipped model's predictions are kept (its folder is read-only). */
   private shippedFile(name: string): string {
@@ -44,9 +49,9 @@ export class Comparer {
 
   private async keptOrScored(name: string, meta: ModelMeta | null, onProgress?: Progress): Promise<{ labels: Uint8Array; scored: boolean }> {
     const count = this.data.test.count;
-    const sameData = (meta?.dataset ?? 'MNIST') === this.data.name;
+    const sameData = datasetOfMeta(meta).fingerprint === this.data.info.fingerprint;
     const shipped = this.store.dirOf(name).shipped;
-    const usable = (b: Uint8Array | null): b is Uint8Array => b !== null && b.length === count && b.every((v) => v < CLASSES);
+    const usable = (b: Uint8Array | null): b is Uint8Array => b !== null && b.length === count && b.every((v) => v < this.classes);
     if (sameData) {
       const kept = shipped ? readOrNull(this.shippedFile(name)) : this.store.readSide(name, SIDE_FILES.predictions);
       if (usable(kept)) return { labels: kept, scored: false };
@@ -93,7 +98,7 @@ export class Comparer {
 
   private run(name: string, meta: ModelMeta | null, predicted: Uint8Array, scored: boolean): CompareRun<number[]> {
     const truth = this.data.test.labels;
-    const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+    const confusion = Array.from({ length: this.classes }, () => new Array<number>(this.classes).fill(0));
     let correct = 0;
     for (let i = 0; i < predicted.length; i++) {
       confusion[truth[i]][predicted[i]]++;
@@ -112,7 +117,7 @@ export class Comparer {
     else if (!curve) notes.push(`'${name}' has no training curves${meta.finetune ? ' (fine-tuned on your handwriting)' : ''}`);
     const speeds = epochs.map((e) => e.imagesPerSec).filter(Number.isFinite);
     return {
-      name, preset: meta?.preset ?? 'imported', network: networkText(meta), config: meta?.config ?? null,
+      name, preset: meta?.preset ?? 'imported', network: networkText(meta), config: meta?.config ?? null, classes: this.data.info.classes,
       backend: meta?.backend ?? '', device: meta?.device ?? '',
       imagesPerSec: speeds.length ? speeds.reduce((a, b) => a + b, 0) / speeds.length : NaN,
       durationMs: meta?.durationMs ?? 0, params: meta?.params ?? 0, createdAt: meta?.createdAt ?? '',

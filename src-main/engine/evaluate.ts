@@ -17,19 +17,21 @@ export interface PredictOptions {
  */
 export const EVAL_BATCH = 250;
 
-/** Softmax outputs for `count` images (n*10 floats), `batchSize` at a time. */
+/** Softmax outputs for `count` images (n × the model's classes floats), `batchSize` at a time. */
 export async function predictProbs(
   model: tf.LayersModel,
   images: Uint8Array,
   count: number,
   { batchSize = EVAL_BATCH, onProgress, inputScale = 1 }: PredictOptions = {},
 ): Promise<Float32Array> {
-  const probs = new Float32Array(count * CLASSES);
+  const shape = model.outputs[0].shape;
+  const classes = shape[shape.length - 1] ?? CLASSES;
+  const probs = new Float32Array(count * classes);
   const x = new Float32Array(Math.min(batchSize, count) * PIXELS);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const batch = imagesToFloat(images, rangeIndices(start, n), x.subarray(0, n * PIXELS));
-    probs.set(await predictFloats(model, batch, n, inputScale), start * CLASSES);
+    probs.set(await predictFloats(model, batch, n, inputScale), start * classes);
     onProgress?.(start + n, count);
     await new Promise((r) => setImmediate(r)); // let stop requests and IPC through
   }
@@ -51,13 +53,13 @@ export async function predictFloats(model: tf.LayersModel, x: Float32Array, n: n
 }
 
 /** Mean cross-entropy and accuracy of softmax outputs against labels. */
-export function lossAndAccuracy(probs: Float32Array, labels: Uint8Array): { loss: number; accuracy: number } {
+export function lossAndAccuracy(probs: Float32Array, labels: Uint8Array, classes = CLASSES): { loss: number; accuracy: number } {
   const count = labels.length;
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    loss -= Math.log(Math.max(probs[i * CLASSES + labels[i]], 1e-7));
-    if (argmax(probs, i * CLASSES) === labels[i]) correct++;
+    loss -= Math.log(Math.max(probs[i * classes + labels[i]], 1e-7));
+    if (argmax(probs, i * classes, classes) === labels[i]) correct++;
   }
   return { loss: loss / count, accuracy: correct / count };
 }
@@ -69,20 +71,20 @@ export interface Summary extends ConfusionSummary {
 }
 
 /** Confusion matrix (rows: actual, columns: predicted), per-class accuracy and the mistakes. */
-export function summarize(probs: Float32Array, labels: Uint8Array): Summary {
+export function summarize(probs: Float32Array, labels: Uint8Array, classes = CLASSES): Summary {
   const count = labels.length;
-  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const mistakes: Mistake[] = [];
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    const o = i * CLASSES;
-    const predicted = argmax(probs, o);
+    const o = i * classes;
+    const predicted = argmax(probs, o, classes);
     const label = labels[i];
     confusion[label][predicted]++;
     if (predicted === label) {
       correct++;
     } else {
-      const p = Array.from(probs.subarray(o, o + CLASSES));
+      const p = Array.from(probs.subarray(o, o + classes));
       mistakes.push({ index: i, label, predicted, confidence: p[predicted], probs: p });
     }
   }

@@ -30,14 +30,20 @@ export interface ExplainResult {
 }
 
 /** The engine's one-line refusals of a bad request (the protocol's schema refuses the same before it gets here). */
-export function checkExplainRequest(pixels: ArrayLike<number>, cls: number | undefined, method: string): void {
+export function checkExplainRequest(pixels: ArrayLike<number>, cls: number | undefined, method: string, classes = CLASSES): void {
   if (pixels.length !== PIXELS) throw new Error(`the image has ${pixels.length} values, expected ${PIXELS} (28×28)`);
-  if (cls !== undefined && !(Number.isInteger(cls) && cls >= 0 && cls < CLASSES)) {
-    throw new Error(`class must be an integer from 0 to ${CLASSES - 1}, got ${cls}`);
+  if (cls !== undefined && !(Number.isInteger(cls) && cls >= 0 && cls < classes)) {
+    throw new Error(`class must be an integer from 0 to ${classes - 1}, got ${cls}`);
   }
   if (!(EXPLAIN_METHODS as readonly string[]).includes(method)) {
     throw new Error(`unknown method ${JSON.stringify(String(method).slice(0, 40))}: expected ${EXPLAIN_METHODS.join(' or ')}`);
   }
+}
+
+/** The number of classes the model outputs. */
+function outputUnits(model: tf.LayersModel): number {
+  const shape = model.outputs[0].shape;
+  return shape[shape.length - 1] ?? CLASSES;
 }
 
 /** The model's input shape without the batch dimension ([28, 28, 1], or [784] for a flat input). */
@@ -83,11 +89,12 @@ async function occlusion(model: tf.LayersModel, pixels: Float32Array, cls: numbe
     batch[(k + 1) * PIXELS + pixel] = 0;
   });
   const out = await predictFloats(model, batch, inked.length + 1, scale);
-  const probs = Array.from(out.subarray(0, CLASSES));
-  const target = cls ?? argmax(probs);
+  const classes = outputUnits(model);
+  const probs = Array.from(out.subarray(0, classes));
+  const target = cls ?? argmax(probs, 0, classes);
   const map = new Float32Array(PIXELS);
   inked.forEach((pixel, k) => {
-    map[pixel] = probs[target] - out[(k + 1) * CLASSES + target];
+    map[pixel] = probs[target] - out[(k + 1) * classes + target];
   });
   return { probs, target, map };
 }
@@ -95,15 +102,16 @@ async function occlusion(model: tf.LayersModel, pixels: Float32Array, cls: numbe
 /** A signed attribution map for one image (784 values, 0-1, white ink on black as MNIST). */
 export async function explain(model: tf.LayersModel, pixels: ArrayLike<number>, options: ExplainOptions): Promise<ExplainResult> {
   const { method, inputScale = 1 } = options;
-  checkExplainRequest(pixels, options.class, method);
+  const classes = outputUnits(model);
+  checkExplainRequest(pixels, options.class, method, classes);
   const x = Float32Array.from(pixels);
   inputShape(model);
   if (method === 'occlusion') {
     const { probs, target, map } = await occlusion(model, x, options.class, inputScale);
-    return { class: target, probability: probs[target], predicted: argmax(probs), probs, method, map };
+    return { class: target, probability: probs[target], predicted: argmax(probs, 0, classes), probs, method, map };
   }
   const probs = Array.from(await predictFloats(model, x, 1, inputScale));
-  const target = options.class ?? argmax(probs);
+  const target = options.class ?? argmax(probs, 0, classes);
   const map = await integratedGradients(model, x, target, inputScale);
-  return { class: target, probability: probs[target], predicted: argmax(probs), probs, method, map };
+  return { class: target, probability: probs[target], predicted: argmax(probs, 0, classes), probs, method, map };
 }

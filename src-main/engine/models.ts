@@ -29,6 +29,7 @@ export interface BuildOptions {
   adamBetas?: AdamBetas;
   dropout?: boolean;
   layers?: string;
+  /** Classes of the output layer (default CLASSES, the digits). */
   classes?: number;
 }
 

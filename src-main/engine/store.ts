@@ -11,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { isModelName, MODEL_NAME_RULE, uniqueName } from '../../src-shared/model-name.js';
 import { describeIssues, metaSchema } from '../../src-shared/protocol.js';
 import type { ModelInfo, ModelMeta } from '../../src-shared/types.js';
+import { datasetOfMeta, MNIST_INFO } from './data/dataset-info.js';
 import { fsyncDir, ownerAlive, ownerTag, tmpName, writeFileAtomic, writeFileDurable, writeJsonAtomic } from './fsutil.js';
 import { deserializeModel, MODEL_WEIGHTS_FILE, serializeModel } from './model-io.js';
 
@@ -28,6 +29,13 @@ export type SideFile = (typeof SIDE_FILES)[keyof typeof SIDE_FILES];
 const NOT_WEIGHTS = new Set<string>(['model.json', 'meta.json', ...Object.values(SIDE_FILES)]);
 
 export class StoreError extends Error {}
+
+/** active.json: `name` is the digit (MNIST) model, as older versions wrote and read it; `datasets` holds the active
+ *  model of every other dataset, by the dataset's fingerprint. */
+interface ActiveChoice {
+  name?: string;
+  datasets?: Record<string, string>;
+}
 
 /** Refuse anything that could escape the store's folder or clash with its bookkeeping files. */
 export function validateModelName(name: string): string {
@@ -236,10 +244,14 @@ export class ModelStore {
   }
 
   list(): ModelInfo[] {
-    const active = this.activeName();
+    const actives = new Map<string, string | null>(); // the active model of each dataset seen
+    const activeFor = (fingerprint: string) => {
+      if (!actives.has(fingerprint)) actives.set(fingerprint, this.activeName(fingerprint));
+      return actives.get(fingerprint);
+    };
     const infos: ModelInfo[] = [];
     const add = (name: string, shipped: boolean) => {
-      const info: ModelInfo = { name, shipped, active: name === active, meta: null };
+      const info: ModelInfo = { name, shipped, active: false, meta: null };
       try {
         retryOnMissing(() => {
           const json = path.join(this.dirOf(name).dir, 'model.json');
@@ -250,6 +262,7 @@ export class ModelStore {
       } catch (err) {
         info.error = err instanceof SyntaxError ? 'model.json is not valid JSON' : (err as Error).message;
       }
+      info.active = name === activeFor(datasetOfMeta(info.meta).fingerprint);
       infos.push(info);
     };
     for (const n of this.userNames()) add(n, false);
@@ -257,36 +270,64 @@ export class ModelStore {
     return infos.sort((a, b) => (b.meta?.createdAt ?? '').localeCompare(a.meta?.createdAt ?? ''));
   }
 
-  /** The chosen model if set and present, else the most recently trained, else the shipped default. */
-  activeName(): string | null {
-    const chosen = this.chosenName();
-    if (chosen && this.exists(chosen)) return chosen;
+  /** The dataset (fingerprint) a model was trained on; MNIST when its meta.json is missing, null when unreadable. */
+  datasetFingerprint(name: string): string | null {
+    try {
+      return datasetOfMeta(this.readMeta(name)).fingerprint;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The active model of a dataset (default MNIST: the digit model the sketchpad and the commands use): the chosen one
+   * if set, present and trained on that dataset, else the dataset's most recently trained, else its shipped model
+   * (`default` first). A model of another dataset is never the answer.
+   */
+  activeName(fingerprint: string = MNIST_INFO.fingerprint): string | null {
+    const chosen = this.chosenName(fingerprint);
+    if (chosen && this.exists(chosen) && this.datasetFingerprint(chosen) === fingerprint) return chosen;
     let newest: { name: string; at: string } | null = null;
     for (const n of this.userNames()) {
-      let at = '';
+      let meta: ModelMeta | null;
       try {
-        at = this.readMeta(n)?.createdAt ?? '';
+        meta = this.readMeta(n);
       } catch {
         continue;
       }
+      if (datasetOfMeta(meta).fingerprint !== fingerprint) continue;
+      const at = meta?.createdAt ?? '';
       if (!newest || at > newest.at) newest = { name: n, at };
     }
     if (newest) return newest.name;
-    const shipped = this.shippedNames();
+    const shipped = this.shippedNames().filter((n) => this.datasetFingerprint(n) === fingerprint);
     return shipped.includes('default') ? 'default' : (shipped[0] ?? null);
   }
 
-  private chosenName(): string | null {
+  private readChoice(): ActiveChoice {
     try {
-      return (JSON.parse(fs.readFileSync(this.activeFile, 'utf8')) as { name: string }).name;
+      const json = JSON.parse(fs.readFileSync(this.activeFile, 'utf8')) as unknown;
+      return json && typeof json === 'object' ? (json as ActiveChoice) : {};
     } catch {
-      return null; // no choice recorded
+      return {}; // no choice recorded
     }
   }
 
+  private chosenName(fingerprint: string): string | null {
+    const choice = this.readChoice();
+    const name = fingerprint === MNIST_INFO.fingerprint ? choice.name : choice.datasets?.[fingerprint];
+    return typeof name === 'string' ? name : null;
+  }
+
+  /** Make a model the active one of the dataset it was trained on (the other datasets' choices stay). */
   setActive(name: string): void {
     this.dirOf(name);
-    writeJsonAtomic(this.activeFile, { name });
+    const fingerprint = this.datasetFingerprint(name) ?? MNIST_INFO.fingerprint;
+    const choice = this.readChoice();
+    writeJsonAtomic(
+      this.activeFile,
+      fingerprint === MNIST_INFO.fingerprint ? { ...choice, name } : { ...choice, datasets: { ...choice.datasets, [fingerprint]: name } },
+    );
   }
 
   /**
@@ -445,7 +486,11 @@ export class ModelStore {
     }
     fsyncDir(this.modelsDir);
     this.step('renamed');
-    if (this.chosenName() === from) this.setActive(to);
+    const choice = this.readChoice();
+    if (choice.name === from || Object.values(choice.datasets ?? {}).includes(from)) {
+      const datasets = Object.fromEntries(Object.entries(choice.datasets ?? {}).map(([k, v]) => [k, v === from ? to : v]));
+      writeJsonAtomic(this.activeFile, { ...choice, ...(choice.name === from ? { name: to } : {}), ...(choice.datasets ? { datasets } : {}) });
+    }
     this.step('active choice updated');
   }
 

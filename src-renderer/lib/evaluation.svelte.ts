@@ -38,7 +38,9 @@ class Evaluation {
     const jobId = `mistakes-${++this.runs}-${Math.random().toString(36).slice(2, 10)}`;
     this.jobId = jobId;
     try {
-      this.result = await api.call('evaluate', { model, jobId });
+      const result = await api.call('evaluate', { model, jobId });
+      if (result.dataset !== this.result?.dataset) this.images.clear(); // another dataset's test images
+      this.result = result;
       return true;
     } catch (e) {
       this.error = (e as Error).message;
@@ -55,7 +57,7 @@ class Evaluation {
       const chunk = missing.slice(k, k + FETCH_BATCH);
       chunk.forEach((i) => this.inflight.add(i));
       try {
-        const { images } = await api.call('testImages', { indices: chunk });
+        const { images } = await api.call('testImages', { indices: chunk, model: this.result?.model });
         chunk.forEach((i, j) => this.images.set(i, images[j]));
       } catch (e) {
         this.error = `could not load test images: ${(e as Error).message}`;

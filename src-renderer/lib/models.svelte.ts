@@ -4,6 +4,7 @@
 // after each change made here.
 import type { EventData, Params, Result } from '../../src-shared/protocol';
 import type { ModelInfo } from '../../src-shared/types';
+import { datasetName } from '../../src-shared/domain';
 import { api, whenConnected } from './api';
 
 /** Numbers each Keras import's progress events. */
@@ -108,7 +109,9 @@ class ModelsStore {
 
   /** The model a picker starts on: the active one, else the first usable one. */
   defaultName(): string | null {
-    return (this.usable.find((m) => m.active) ?? this.usable[0])?.name ?? null;
+    // Each dataset has an active model: the digits' (MNIST's) first.
+    const active = this.usable.filter((m) => m.active);
+    return (active.find((m) => datasetName(m.meta) === 'MNIST') ?? active[0] ?? this.usable[0])?.name ?? null;
   }
 }
 

@@ -9,12 +9,12 @@ import { MAX_STROKE_POINTS, methods } from '../../src-shared/protocol.js';
 import { forkEngine } from '../../src-main/ipc/fork-engine.js';
 import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
-if (missing) console.warn(`protocol-inside tests skipped: ${missing}`);
+ensureNodeBuild();
 
-describe.skipIf(!!missing)('inside view and fine-tune over the protocol', () => {
+describe('inside view and fine-tune over the protocol', () => {
   const received: any[] = [];
   const client = { send: (m: unknown) => received.push(m) };
   let relay: Relay;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src-main/engine/data/mnist.js';
 import { runCli } from '../helpers/cli.js';
 import { PEN_FILE } from '../helpers/data.js';

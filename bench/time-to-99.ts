@@ -1,14 +1,18 @@
 // Time to 99%: runs the README's `digit-lab train` (the built CLI, its defaults) N times with different seeds, each in
 // a fresh DIGIT_LAB_HOME, and prints a markdown table: seed, load average, wall time from the command's start to the
-// saved model, validation accuracy after the last epoch, test accuracy, peak memory; then the minimum accuracy and the slowest time.
-// With --doc, the table also replaces the `time-to-99-runs` section of docs/benchmarks.md.
-//   npm run bench:time99 -- --runs 5 [--seed 1] [--doc] [-- extra train options]
+// saved model, validation accuracy after the last epoch, test accuracy, peak memory; then the minimum accuracy and the
+// slowest time. With --peer torch, each seed also runs the PyTorch peer with the same recipe on the same split and
+// batch order (bench/torch_peer.py time99: `fast` without dropout, 2 epochs of 256, Adam β 0.7 / 0.9, one-cycle to
+// 0.01), the two alternating run by run, and a second table gives its figures.
+// With --doc, the tables also replace the `time-to-99-runs` section of docs/benchmarks.md.
+//   npm run bench:time99 -- --runs 5 [--seed 1] [--peer torch] [--doc] [-- extra train options (not with --peer)]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDocSection } from './doc-section.js';
+import { MNIST_DIR, PYTHON, torchMissing } from './peer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -23,6 +27,11 @@ const opt = (name: string, fallback: number) => {
 };
 const runs = opt('--runs', 5);
 const firstSeed = opt('--seed', 1);
+const peer = own.includes('--peer') ? own[own.indexOf('--peer') + 1] : null;
+if (peer !== null && peer !== 'torch') throw new Error(`--peer: expected torch, got ${peer}`);
+if (peer && extra.length) throw new Error('--peer torch runs the default recipe only: no extra train options');
+const noTorch = peer ? torchMissing() : null;
+if (noTorch) console.error(noTorch);
 
 interface Run {
   seed: number;
@@ -34,15 +43,11 @@ interface Run {
   peakMb: number;
 }
 
-function trainOnce(seed: number): Promise<Run> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-time99-'));
+/** Runs one command; `savedAt` is when its stdout first says "saved model:"; `parse` reads the figures. */
+function timed(seed: number, cmd: string, argv: string[], env: Record<string, string>, parse: (out: string, err: string) => Omit<Run, 'seed' | 'loadStart' | 'loadEnd' | 'wallSec'>): Promise<Run> {
   const loadStart = os.loadavg()[0];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin/digit-lab.js'), 'train', '--seed', String(seed), ...extra], {
-    cwd: root,
-    env: { ...process.env, DIGIT_LAB_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let savedAt = NaN;
@@ -53,40 +58,92 @@ function trainOnce(seed: number): Promise<Run> {
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
-      rmSync(home, { recursive: true, force: true });
-      const accuracy = Number(/^Test accuracy: ([\d.]+)/m.exec(out)?.[1]);
-      const peakMb = Number(/peak memory (\d+) MB/.exec(out)?.[1]);
-      const valAccuracy = Number([...err.matchAll(/val_acc: ([\d.]+)/g)].at(-1)?.[1]);
-      if (code !== 0 || Number.isNaN(accuracy) || Number.isNaN(savedAt)) {
-        reject(new Error(`seed ${seed}: digit-lab train exited with ${code}\n${err.slice(-2000)}${out}`));
+      const figures = parse(out, err);
+      if (code !== 0 || Number.isNaN(figures.accuracy) || Number.isNaN(savedAt)) {
+        reject(new Error(`seed ${seed}: ${path.basename(argv[0])} exited with ${code}\n${err.slice(-2000)}${out}`));
         return;
       }
-      resolve({ seed, loadStart, loadEnd: os.loadavg()[0], wallSec: (savedAt - t0) / 1000, valAccuracy, accuracy, peakMb });
+      resolve({ seed, loadStart, loadEnd: os.loadavg()[0], wallSec: (savedAt - t0) / 1000, ...figures });
     });
   });
 }
 
-const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(2)}%`);
-const results: Run[] = [];
-for (let i = 0; i < runs; i++) {
-  const r = await trainOnce(firstSeed + i);
-  results.push(r);
-  process.stderr.write(`seed ${r.seed}: ${r.wallSec.toFixed(1)} s, ${(r.accuracy * 100).toFixed(2)}%\n`);
+async function trainOnce(seed: number): Promise<Run> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-time99-'));
+  try {
+    return await timed(seed, process.execPath, [path.join(root, 'bin/digit-lab.js'), 'train', '--seed', String(seed), ...extra], { DIGIT_LAB_HOME: home }, (out, err) => ({
+      accuracy: Number(/^Test accuracy: ([\d.]+)/m.exec(out)?.[1]),
+      peakMb: Number(/peak memory (\d+) MB/.exec(out)?.[1]),
+      valAccuracy: Number([...err.matchAll(/val_acc: ([\d.]+)/g)].at(-1)?.[1]),
+    }));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
+
+async function torchOnce(seed: number): Promise<Run> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-time99-torch-'));
+  try {
+    return await timed(seed, PYTHON, [path.join(root, 'bench/torch_peer.py'), 'time99', MNIST_DIR, String(seed), dir], {}, (out) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      const r = line ? (JSON.parse(line.slice(7)) as { accuracy: number; valAccuracy: number; peakMb: number }) : null;
+      return { accuracy: r?.accuracy ?? NaN, valAccuracy: r?.valAccuracy ?? NaN, peakMb: r?.peakMb ?? NaN };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const started = new Date();
+const results: Run[] = [];
+const peerResults: Run[] = [];
+for (let i = 0; i < runs; i++) {
+  const seed = firstSeed + i;
+  // With the peer, who goes first alternates from seed to seed.
+  const order = peer && !noTorch ? (i % 2 === 0 ? ['ours', 'torch'] : ['torch', 'ours']) : ['ours'];
+  for (const who of order) {
+    const r = who === 'ours' ? await trainOnce(seed) : await torchOnce(seed);
+    (who === 'ours' ? results : peerResults).push(r);
+    process.stderr.write(`${who} seed ${r.seed}: ${r.wallSec.toFixed(1)} s, ${(r.accuracy * 100).toFixed(2)}%, load ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)}\n`);
+  }
+}
+const pct = (v: number) => (Number.isNaN(v) ? '–' : `${(v * 100).toFixed(2)}%`);
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const command = ['digit-lab train', ...extra].join(' ');
-const minAcc = Math.min(...results.map((r) => r.accuracy));
-const slowest = Math.max(...results.map((r) => r.wallSec));
-const lines = [
-  '## Time to 99%: runs of the README\'s command (`npm run bench:time99 -- --runs 5 --doc`)',
-  '',
-  `\`${command} --seed N\` on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; wall time from the command's start to the line saying the model is saved.`,
-  '',
+const HEADER = [
   '| seed | load avg (start → end) | wall time to saved model | validation accuracy | test accuracy | peak RSS |',
   '|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.seed} | ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)} | ${r.wallSec.toFixed(1)} s | ${pct(r.valAccuracy)} | ${pct(r.accuracy)} | ${r.peakMb} MB |`),
+];
+const row = (r: Run) => `| ${r.seed} | ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)} | ${r.wallSec.toFixed(1)} s | ${pct(r.valAccuracy)} | ${pct(r.accuracy)} | ${r.peakMb} MB |`;
+const summary = (rs: Run[]) =>
+  `Minimum test accuracy: **${pct(Math.min(...rs.map((r) => r.accuracy)))}**; wall time median **${median(rs.map((r) => r.wallSec)).toFixed(1)} s**, ` +
+  `slowest **${Math.max(...rs.map((r) => r.wallSec)).toFixed(1)} s**; peak RSS up to ${Math.max(...rs.map((r) => r.peakMb))} MB.`;
+const lines = [
+  `## Time to 99%: runs of the README's command (\`npm run bench:time99 -- --runs ${runs}${peer ? ` --peer ${peer}` : ''} --doc\`)`,
   '',
-  `Minimum test accuracy: **${pct(minAcc)}**; slowest: **${slowest.toFixed(1)} s**; peak RSS up to ${Math.max(...results.map((r) => r.peakMb))} MB.`,
+  `\`${command} --seed N\` for N = ${firstSeed}…${firstSeed + runs - 1} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, ` +
+    `started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; wall time from the command's start to the line saying the model is saved ` +
+    '(loading MNIST, starting the backend, training, validation after each epoch, the test set once, the save). The load ' +
+    'average is the machine\'s (other work included) at each run\'s start and end.',
+  '',
+  ...HEADER,
+  ...results.map(row),
+  '',
+  summary(results),
+  ...(peerResults.length
+    ? [
+        '',
+        `PyTorch peer, the same recipe (\`bench/torch_peer.py time99\`, ${PYTHON}): \`fast\` without dropout, 2 epochs of batch 256, ` +
+          'Adam β 0.7 / 0.9 (ε 1e-7), one-cycle to 0.01, Keras\' initialisation, on the same split (5 000 held out) and batch order ' +
+          '(Digit Lab\'s seeded shuffles, ported); no augmentation, as ours. Each seed ran beside ours, the two alternating who goes ' +
+          'first; wall time again from the command\'s start (Python and PyTorch loading included) to the saved `model.pt`.',
+        '',
+        ...HEADER,
+        ...peerResults.map(row),
+        '',
+        summary(peerResults),
+      ]
+    : peer ? ['', `(${noTorch})`] : []),
 ];
 console.log(lines.join('\n'));
 if (own.includes('--doc')) process.stderr.write(`written to ${writeDocSection('time-to-99-runs', lines)}\n`);

@@ -87,10 +87,12 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     expect(await points(page, 'chart-epoch-accuracy')).toBe(2);
     expect(await page.getByTestId('epoch-row').count()).toBe(2);
     const acc = Number((await page.getByTestId('test-accuracy').textContent())!.replace('%', ''));
-    expect(acc).toBeGreaterThan(10); // better than chance after 8 real steps
-    expect(acc).toBeLessThanOrEqual(100);
     const model = (await page.getByTestId('model-name-result').textContent())!.trim();
     expect(model).toMatch(/^fast-/);
+    // The card shows the test accuracy the engine saved, and 8 real steps taught the network: 34-68% in 5 runs of the
+    // same training through the CLI (initialisation is not seeded), while an untrained one scores about 10% (chance).
+    expect(acc).toBeCloseTo(readMeta(app.home, model).testAccuracy! * 100, 1);
+    expect(acc).toBeGreaterThan(20);
     // 8 steps do not beat the shipped default: it stays active until "Use this model" is clicked.
     expect(await page.getByTestId('result-inactive').textContent()).toMatch(/does not beat the active model 'default'/);
     await page.getByTestId('use-model').click();
@@ -126,12 +128,13 @@ describe.skipIf(!!missing)('Train view (browser mode)', () => {
     const after = await points(page, 'chart-batch-loss');
     await waitForPoints(page, 'chart-batch-loss', after + 2);
 
-    const t0 = Date.now();
+    const atClick = await points(page, 'chart-batch-loss');
     await page.getByTestId('stop').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 60_000 }).toBe('Stopped');
     const stoppedAt = await points(page, 'chart-batch-loss');
-    expect(stoppedAt).toBeLessThan(50 * 16); // far from all 50 epochs
-    expect(Date.now() - t0).toBeLessThan(60_000);
+    // The engine stops within one batch of the request (tests/unit/trainer.test.ts); the page may also receive the
+    // batches whose events were already on their way when it clicked: a few (25 at most), never the run's 800.
+    expect(stoppedAt - atClick).toBeLessThanOrEqual(25);
     await page.getByTestId('train-result').waitFor();
     expect(await page.getByTestId('train-result').textContent()).toMatch(/stopped early/);
     // Train is available again.

@@ -10,6 +10,9 @@ import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src-main/engine/data/mnist.js';
+import { ensureNodeBuild } from '../helpers/build.js';
+
+ensureNodeBuild(); // the CLI runs from dist/: rebuilt when missing or stale, a failed build fails the file
 
 const BIN = path.resolve('bin/digit-lab.js');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-explain-'));
@@ -46,7 +49,6 @@ function writeDigit(file: string, index: number): number {
 const digit = path.join(home, 'digit.png');
 let label = -1;
 beforeAll(() => {
-  if (!fs.existsSync('dist/src-main/cli/index.js')) throw new Error("dist/ is missing: run 'npm run build:node' first");
   label = writeDigit(digit, 0);
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -4,10 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src-main/engine/data/mnist.js';
 import { runCli } from '../helpers/cli.js';
 import { PEN_FILE } from '../helpers/data.js';
+import { ensureNodeBuild } from '../helpers/build.js';
+
+ensureNodeBuild(); // the CLI runs from dist/: rebuilt when missing or stale, a failed build fails the file
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cli-'));
 const cli = (...args: string[]) => runCli(home, ...args);
@@ -28,9 +31,6 @@ function writeDigitPng(file: string, index: number, scale: number, width: number
   return test.labels[index];
 }
 
-beforeAll(() => {
-  if (!fs.existsSync('dist/src-main/cli/index.js')) throw new Error("dist/ is missing: run 'npm run build:node' first");
-});
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('digit-lab CLI', () => {

@@ -13,6 +13,9 @@ import { H5Dataset, withH5File } from '../../src-main/engine/keras/h5.js';
 import { readKerasFile } from '../../src-main/engine/keras/read-h5.js';
 import { runCli } from '../helpers/cli.js';
 import { KERAS_DIR, KERAS_FILES, readKerasTestFile, readMeta, snapshot, weightsOnly } from '../helpers/keras.js';
+import { ensureNodeBuild } from '../helpers/build.js';
+
+ensureNodeBuild(); // the CLI runs from dist/: rebuilt when missing or stale, a failed build fails the file
 
 const FILES = KERAS_FILES;
 
@@ -51,9 +54,6 @@ async function withExtraLayer(bytes: Uint8Array, layer: object): Promise<Uint8Ar
   return out;
 }
 
-beforeAll(() => {
-  if (!fs.existsSync('dist/src-main/cli/index.js')) throw new Error("dist/ is missing: run 'npm run build:node' first");
-});
 afterAll(() => {
   fs.rmSync(home, { recursive: true, force: true });
   fs.rmSync(tmp, { recursive: true, force: true });

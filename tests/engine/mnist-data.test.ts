@@ -214,17 +214,7 @@ describe('augmentBatch', () => {
     expect(own / n).toBeLessThan(0.99); // ...that did change...
     expect(own / n).toBeGreaterThan(other / n + 0.2); // ...and looks more like itself than like others
   });
-
-  it('is fast enough to run on every training batch', () => {
-    const out = new Float32Array(n * 784);
-    augmentBatch(x, n, mulberry32(1), out); // warm up
-    const start = performance.now();
-    const rounds = 20;
-    for (let r = 0; r < rounds; r++) augmentBatch(x, n, mulberry32(r), out);
-    const msPerImage = (performance.now() - start) / (rounds * n);
-    console.log(`augmentBatch: ${msPerImage.toFixed(4)} ms per image`);
-    expect(msPerImage).toBeLessThan(0.5); // target 0.05; loose for a busy shared CI machine
-  });
+  // Its speed (ms per image) is measured by `npm run bench` (bench/augment.ts), not asserted in a test.
 });
 
 describe('augmentPenBatch', () => {

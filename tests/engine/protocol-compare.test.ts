@@ -9,13 +9,14 @@ import { methods } from '../../src-shared/protocol.js';
 import { forkEngine } from '../../src-main/ipc/fork-engine.js';
 import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
 const shippedDefault = path.join(process.env.DIGIT_LAB_MODELS ?? path.join(ROOT, 'models'), 'default/model.json');
-const missing = !existsSync(entry) ? `${entry} missing: run npm run build:node` : !existsSync(shippedDefault) ? `${shippedDefault} missing` : null;
-if (missing) console.warn(`protocol-compare tests skipped: ${missing}`);
+ensureNodeBuild();
+if (!existsSync(shippedDefault)) throw new Error(`${shippedDefault} missing: the shipped default model is part of the checkout`);
 
-describe.skipIf(!!missing)('compare over the protocol', () => {
+describe('compare over the protocol', () => {
   const received: { type: string; id?: number; event?: string; data?: { jobId?: string; done: number; total: number } }[] = [];
   const client = { send: (m: unknown) => received.push(m as (typeof received)[number]) };
   let relay: Relay;

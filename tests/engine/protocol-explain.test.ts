@@ -2,17 +2,17 @@
 // 784 signed values for the predicted class or a chosen one, and one-line refusals of bad requests (the schema's for a
 // wrong-size image, a class outside 0-9 and an unknown method; the engine's for an unknown model), after which the
 // same engine still predicts.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forkEngine } from '../../src-main/ipc/fork-engine.js';
 import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
-if (missing) console.warn(`protocol-explain tests skipped: ${missing}`);
+ensureNodeBuild();
 
 interface Reply {
   ok: boolean;
@@ -20,7 +20,7 @@ interface Reply {
   result?: any;
 }
 
-describe.skipIf(!!missing)('explain over the protocol', () => {
+describe('explain over the protocol', () => {
   const received: any[] = [];
   const client = { send: (m: unknown) => received.push(m) };
   let relay: Relay;

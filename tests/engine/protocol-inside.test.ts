@@ -1,7 +1,7 @@
 // The inside view and your handwriting over the protocol, through the relay to a real engine process: `activations` (one base64 Float32Array
 // with each layer's place in it; the last layer is the softmax `predict` returns), `userSamples.add|list|remove`,
 // and `finetune` as a background job of the trainer (batch events, `finetuneDone`, a new model, status kind).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,12 @@ import { MAX_STROKE_POINTS, methods } from '../../src-shared/protocol.js';
 import { forkEngine } from '../../src-main/ipc/fork-engine.js';
 import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
-if (missing) console.warn(`protocol-inside tests skipped: ${missing}`);
+ensureNodeBuild();
 
-describe.skipIf(!!missing)('inside view and fine-tune over the protocol', () => {
+describe('inside view and fine-tune over the protocol', () => {
   const received: any[] = [];
   const client = { send: (m: unknown) => received.push(m) };
   let relay: Relay;
@@ -114,10 +114,13 @@ describe.skipIf(!!missing)('inside view and fine-tune over the protocol', () => 
     expect((await call('train', {})).error).toMatch(/already in progress/);
     const { result } = await event('finetuneDone', jobId);
     expect(result).toMatchObject({ model: `${model}-tuned-1`, base: model, steps: 6, trained: 5, heldOut: 0, stopped: false });
-    for (const s of [result.before, result.after]) {
-      expect(s.user).toBeNull(); // one example of each digit: none can be held out
-      expect(s.mnist).toBeGreaterThan(0.3);
-    }
+    for (const s of [result.before, result.after]) expect(s.user).toBeNull(); // one example of each digit: none can be held out
+    // The tiny CNN (32 steps on 2 048 images) scored 91.8-93.0% on the full test set in 5 runs of the same training
+    // through the CLI (an untrained one: about 10%); 0.8 leaves room for the 500-image sample and the unseeded
+    // initialisation. 6 fine-tune steps at a small rate with MNIST replay keep it (within 3 points).
+    console.log(`tiny CNN on 500 MNIST test images: ${result.before.mnist} before the fine-tune, ${result.after.mnist} after`);
+    expect(result.before.mnist).toBeGreaterThan(0.8);
+    expect(result.after.mnist).toBeGreaterThanOrEqual(result.before.mnist - 0.03);
     expect(received.filter((m) => m.event === 'batch' && m.data.jobId === jobId)).toHaveLength(6);
     const status = (await call('status', {})).result;
     expect(status.job).toMatchObject({ id: jobId, kind: 'finetune', state: 'done' });

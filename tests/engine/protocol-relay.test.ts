@@ -1,7 +1,7 @@
 // The relay as the Electron main process uses it: structured-clone objects (not JSON strings) from a window,
 // relayed to a real engine process. Bad input gets an error reply; the engine keeps answering.
 import { DEFAULT_TRAIN_CONFIG } from '../../src-shared/types.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,12 +10,12 @@ import { forkEngine } from '../../src-main/ipc/fork-engine.js';
 import { resolveResources } from '../../src-main/resources.js';
 import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 
 const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
-if (missing) console.warn(`protocol-relay tests skipped: ${missing}`);
+ensureNodeBuild();
 
-describe.skipIf(!!missing)('relay with object messages (Electron IPC path)', () => {
+describe('relay with object messages (Electron IPC path)', () => {
   const received: any[] = [];
   const client = { send: (m: unknown) => received.push(m) };
   let relay: Relay;

@@ -5,10 +5,9 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../src-shared/protocol.js';
-import { serverMissing, startServerOnly, type ServerHandle } from '../helpers/browser.js';
+import { ensureServerBuilt, startServerOnly, type ServerHandle } from '../helpers/browser.js';
 
-const missing = serverMissing();
-if (missing) console.warn(`protocol tests skipped: ${missing}`);
+ensureServerBuilt();
 
 interface Reply {
   type: string;
@@ -75,7 +74,7 @@ function httpStatus(url: string, headers: Record<string, string> = {}): Promise<
   });
 }
 
-describe.skipIf(!!missing)('browser-mode protocol and access control', () => {
+describe('browser-mode protocol and access control', () => {
   let srv: ServerHandle;
   let conn: Conn;
   let nextId = 100;

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../src-main/engine/models.js';
 import { serializeModel } from '../../src-main/engine/model-io.js';
 import { ModelStore } from '../../src-main/engine/store.js';
+import { ensureNodeBuild } from '../helpers/build.js';
+
+ensureNodeBuild(); // the child runs the built store: rebuilt when missing or stale, a failed build fails the file
 
 const CHILD = path.resolve('tests/helpers/store-child.mjs');
 const BIN = path.resolve('bin/digit-lab.js');
@@ -88,7 +91,6 @@ let A: string;
 let B: string;
 let saveSteps: string[];
 beforeAll(async () => {
-  if (!fs.existsSync('dist/src-main/engine/store.js')) throw new Error('build first: npm run build:node');
   A = payload('A', 64 * 1024);
   B = payload('B', 96 * 1024);
   const home = freshHome();
@@ -122,18 +124,45 @@ describe('store under SIGKILL', () => {
     });
   }
 
-  it('saves killed at 20 random moments leave the old or the new copy, loadable at once', async () => {
+  it('saves killed at 20 random moments, each proven to land inside a save, leave the copy the log says', async () => {
     const home = freshHome();
     save(home, 'victim', A);
-    const valid = [JSON.stringify(hashes(A)), JSON.stringify(hashes(B))];
+    const copies = [JSON.stringify(hashes(A)), JSON.stringify(hashes(B))]; // save k writes copies[k % 2]
+    let before = copies[0]; // the model when a child starts: set-up's, then what the last kill left
+    const renamed = saveSteps.indexOf('pointer renamed');
+    const landings = new Set<string>();
     for (let i = 0; i < 20; i++) {
-      const p = spawn(process.execPath, [CHILD, 'loop-save', home, 'victim', A, B], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 350 + Math.random() * 300)); // startup ≈ 300 ms, then saves in a loop
+      // The child logs each step of each save as it ends; the kill comes only once its first save has begun, after a
+      // random delay, so it lands inside the loop, which does nothing but save; the log's last line says where.
+      const log = path.join(root, `steps-${i}.log`);
+      const p = spawn(process.execPath, [CHILD, 'loop-save', home, 'victim', A, B], {
+        env: { ...process.env, DIGIT_LAB_STEP_LOG: log }, stdio: 'ignore',
+      });
+      let exited = false;
+      p.on('close', () => (exited = true));
+      while (!exited && !(fs.existsSync(log) && fs.statSync(log).size > 0)) await new Promise((r) => setTimeout(r, 1));
+      expect(exited, 'the child exited before its first save').toBe(false);
+      await new Promise((r) => setTimeout(r, Math.random() * 30));
       p.kill('SIGKILL');
-      await new Promise((r) => p.on('close', r));
-      const report = await inspect(home);
-      expect(valid).toContain(JSON.stringify(report.models!.victim.files));
+      await new Promise((r) => (exited ? r(null) : p.on('close', r)));
+      const last = fs.readFileSync(log, 'utf8').trimEnd().split('\n').at(-1)!;
+      const [, save, label] = /^(\d+) (.+)$/.exec(last)!;
+      const k = Number(save);
+      const at = saveSteps.indexOf(label);
+      expect(at, last).toBeGreaterThanOrEqual(0);
+      landings.add(label);
+      const files = JSON.stringify((await inspect(home)).models!.victim.files);
+      // After save k's pointer rename the model is save k's copy; before it, the copy before (save k - 1's, or for
+      // the first save the one the child started with). Killed right after the temp pointer was written, the rename
+      // may have happened without its log line: either.
+      const previous = k === 0 ? before : copies[(k - 1) % 2];
+      if (at >= renamed) expect(files, `killed after save ${k}'s '${label}'`).toBe(copies[k % 2]);
+      else if (at === renamed - 1) expect([previous, copies[k % 2]], `killed after save ${k}'s '${label}'`).toContain(files);
+      else expect(files, `killed after save ${k}'s '${label}'`).toBe(previous);
+      before = files;
     }
+    console.log(`random kills landed after: ${[...landings].join(', ')}`);
+    expect(landings.size, 'the kills all landed at the same step').toBeGreaterThanOrEqual(3);
   });
 
   it('real tfjs models: a save killed around its pointer rename loads as the old or the new model, leaking nothing', async () => {

@@ -1,6 +1,6 @@
 // Shared helper for browser-mode tests: starts `node dist/src-main/server/main.js` on a free port with a fresh
 // DIGIT_LAB_HOME (pure-JS backend unless DIGIT_LAB_BACKEND is set), and opens Debian's chromium on it via
-// playwright-core. Requires `npm run build:node && npm run build:renderer` first (npm test does both).
+// playwright-core. A missing or stale dist/ (Node build or renderer) is rebuilt first (tests/helpers/build.ts).
 //
 //   const app = await startApp();            // { url, token, page, browser, home, server, close }
 //   await app.page.getByTestId('nav-gallery').click();
@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureNodeBuild, ensureRendererBuild } from './build.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,17 +24,18 @@ export const CHROMIUM_ARGS = [
 ];
 const SERVER_ENTRY = path.join(ROOT, 'dist/src-main/server/main.js');
 
-/** Why the browser-mode server cannot start here (not built), or null when it can. */
-export function serverMissing(): string | null {
-  if (!existsSync(SERVER_ENTRY)) return `${SERVER_ENTRY} missing: run npm run build:node`;
-  if (!existsSync(path.join(ROOT, 'dist/renderer/index.html'))) return 'dist/renderer missing: run npm run build:renderer';
-  return null;
+/** Builds what the browser-mode server runs (dist/ and dist/renderer) when missing or stale; throws if a build fails. */
+export function ensureServerBuilt(): void {
+  ensureNodeBuild();
+  ensureRendererBuild();
 }
 
-/** Why browser tests cannot run here, or null when they can. */
+/** Why browser tests cannot run here (no Chromium binary), or null when they can; then the server's build is made
+ *  current (rebuilt when missing or stale, a failed build throws: never a skip). */
 export function browserMissing(): string | null {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (apt-get install -y chromium)`;
-  return serverMissing();
+  ensureServerBuilt();
+  return null;
 }
 
 export interface ServerHandle {

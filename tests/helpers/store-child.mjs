@@ -2,9 +2,12 @@
 // (dist/), with fault injection through the store's step hook:
 //   DIGIT_LAB_CRASH_STEP=N  SIGKILL this process right after step N of the operation
 //   DIGIT_LAB_PAUSE_STEP=N  block for DIGIT_LAB_PAUSE_MS after step N (another process acts meanwhile)
+//   DIGIT_LAB_STEP_LOG=FILE append "<save number> <step>" to FILE as each step ends (unbuffered: after a SIGKILL
+//                           its last line says which step of which save the kill came after)
 // Ops: save-files <home> <name> <dir>    save the files of <dir> as model <name>
 //      save-model <home> <name> <outDir> build a real tfjs model, write its files to <outDir>, save it
-//      loop-save <home> <name> <dirA> <dirB>  save A, B, A, … until killed
+//      loop-save <home> <name> <dirA> <dirB>  save A, B, A, … until killed (both read before the first save: the
+//                                              loop does nothing but save)
 //      rename <home> <from> <to> | delete <home> <name>
 //      inspect <home> [load]            open the store; report each model's files (sha256) and whether it loads
 // Prints one line "RESULT <json>" at the end.
@@ -18,8 +21,11 @@ const [op, home, ...args] = process.argv.slice(2);
 const crashAt = Number(process.env.DIGIT_LAB_CRASH_STEP ?? 0);
 const pauseAt = Number(process.env.DIGIT_LAB_PAUSE_STEP ?? 0);
 const steps = [];
+const stepLog = process.env.DIGIT_LAB_STEP_LOG ? fs.openSync(process.env.DIGIT_LAB_STEP_LOG, 'a') : null;
+let saveNumber = 0;
 const step = (label) => {
   steps.push(label);
+  if (stepLog !== null) fs.writeSync(stepLog, `${saveNumber} ${label}\n`);
   if (steps.length === crashAt) process.kill(process.pid, 'SIGKILL');
   if (steps.length === pauseAt) {
     process.stdout.write('PAUSED\n');
@@ -42,7 +48,11 @@ const store = new ModelStore(home, null, { step });
 if (op === 'save-files') {
   store.writeFiles(args[0], filesOf(args[1]));
 } else if (op === 'loop-save') {
-  for (let i = 0; ; i++) store.writeFiles(args[0], filesOf(args[1 + (i % 2)]));
+  const payloads = [filesOf(args[1]), filesOf(args[2])];
+  for (saveNumber = 0; ; saveNumber++) {
+    steps.length = 0;
+    store.writeFiles(args[0], payloads[saveNumber % 2]);
+  }
 } else if (op === 'save-model') {
   await tf();
   const { buildModel } = await import(path.join(dist, 'models.js'));

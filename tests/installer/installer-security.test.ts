@@ -89,12 +89,16 @@ describe('scan:security', () => {
     expect(output()).toBe('scan:security: nothing to scan: src-main/electron not found');
   });
 
-  it('scans the app’s Electron sources, renderer page and Electron version by default', () => {
-    expect(DEFAULT_INPUTS).toEqual(['src-main/electron', 'src-renderer/index.html', 'package.json']);
-    for (const input of DEFAULT_INPUTS) expect(fs.existsSync(path.join(ROOT, input))).toBe(true);
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts['scan:security']).toBe('tsx scripts/scan-security.ts');
-    expect(pkg.scripts.test).toContain('npm run scan:security');
+  it('by default scans the app’s own Electron sources: they pass, and an unsafe window added among them fails', async () => {
+    // A copy of what the default inputs name in this checkout, scanned as `npm run scan:security` scans it.
+    const copy = path.join(tmp, 'app-copy');
+    for (const input of DEFAULT_INPUTS) fs.cpSync(path.join(ROOT, input), path.join(copy, input), { recursive: true });
+    captureOutput();
+    expect(await main(copy, DEFAULT_INPUTS)).toBe(0);
+    fs.writeFileSync(path.join(copy, 'src-main/electron/unsafe-window.ts'), UNSAFE);
+    const output = captureOutput();
+    expect(await main(copy, DEFAULT_INPUTS)).toBe(1);
+    expect(output()).toMatch(/^HIGH\s+\S+\s+CONTEXT_ISOLATION_JS_CHECK\s+src-main\/electron\/unsafe-window\.ts:2:\d+/m);
   });
 
   it('tells Electronegativity the Electron version, which it cannot find under optionalDependencies', () => {

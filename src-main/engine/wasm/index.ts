@@ -6,13 +6,14 @@ import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
 import { clipByValue } from './clip-by-value.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
-import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
+import { BACKEND, stockKernels, type WasmBackend, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
 import { loadWasmBackend, type WasmLoad } from './load.js';
 import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 import { setOwnKernels } from '../kernel-overrides.js';
+import { startSimd } from './simd.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -71,6 +72,7 @@ export function unregisterWasmKernels(): void {
 export async function startWasm(threads?: number): Promise<WasmLoad> {
   const load = await loadWasmBackend(threads);
   registerWasmKernels();
+  await startSimd(tf.backend() as unknown as WasmBackend);
   return load;
 }
 

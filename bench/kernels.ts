@@ -1,5 +1,5 @@
 // Per-kernel timing of the fast kernels on the shapes of the presets' training step.
-// Usage: npx tsx bench/kernels.ts [batch] [--wasm]. Prints CPU ms (less sensitive to a shared machine
+// Usage: npx tsx bench/kernels.ts [batch] [--wasm [--plain]]. Prints CPU ms (less sensitive to a shared machine
 // than wall time), wall ms, and multiply-adds per second (of CPU time; of wall time with --wasm, whose
 // threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter whole and in batch
 // chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING), and both gradients
@@ -11,6 +11,7 @@ import { startWasm } from '../src-main/engine/wasm/index.js';
 import { SIMD } from '../src-main/engine/wasm/simd.js';
 
 const wasm = process.argv.includes('--wasm');
+if (process.argv.includes('--plain')) SIMD.relaxed = false; // our kernels' plain build even where relaxed SIMD runs
 const batch = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 128);
 const MB = 1 << 20;
 const CHUNKS = [Infinity, 8 * MB, 4 * MB, 2 * MB, MB, MB / 2];

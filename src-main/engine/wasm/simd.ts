@@ -85,7 +85,7 @@ function fromBase64(b64: string): Uint8Array {
   return new Uint8Array(Buffer.from(b64, 'base64'));
 }
 
-/** Whether this runtime has relaxed SIMD (V8 ships it from Node 22). */
+/** Whether this runtime has relaxed SIMD (V8 ships it from Node 22; Electron 41). */
 export function hasRelaxedSimd(): boolean {
   return Wasm.validate(fromBase64(KERNELS_RELAXED));
 }

@@ -3,7 +3,7 @@
 // than wall time), wall ms, and multiply-adds per second (of CPU time; of wall time with --wasm, whose
 // threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter whole and in batch
 // chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING), and both gradients
-// by our SIMD kernels (wasm/simd.ts) on two threads and on one.
+// and the forward convolution by our SIMD kernels (wasm/simd.ts) on two threads and on one.
 import * as tf from '@tensorflow/tfjs';
 import { registerFastKernels } from '../src-main/engine/kernels/index.js';
 import { CHUNKING } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
@@ -61,7 +61,10 @@ async function main(): Promise<void> {
     const dx = run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape });
     // name, kernel, chunk bytes (XNNPACK's dW), SIMD mode (wasm: 2 = two threads, 1 = one, 0 = off)
     const kernels: [string, () => tf.Tensor, number?, number?][] = [
-      ['Conv2D', run('Conv2D', { x, filter: w })],
+      ...(wasm
+        ? [['Conv2D/SIMD×2', run('Conv2D', { x, filter: w }), 0, 2], ['Conv2D/SIMD×1', run('Conv2D', { x, filter: w }), 0, 1],
+          ['Conv2D/XNNPACK', run('Conv2D', { x, filter: w }), 0, 0]] as [string, () => tf.Tensor, number, number][]
+        : [['Conv2D', run('Conv2D', { x, filter: w })] as [string, () => tf.Tensor]]),
       ...(wasm
         ? [
           ['BackpropFilter/SIMD×2', dW, 0, 2], ['BackpropFilter/SIMD×1', dW, 0, 1],

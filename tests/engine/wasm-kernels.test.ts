@@ -76,7 +76,7 @@ describe('our SIMD kernels (simd/kernels.c) run on the backend\'s shared heap', 
   });
 });
 
-/** Each way the wasm path can compute a convolution gradient: our SIMD kernel on two threads, on one, XNNPACK. */
+/** Each way the wasm path can compute a convolution or its gradients: our SIMD kernel on two threads, on one, XNNPACK. */
 const MODES = [
   { name: 'SIMD, 2 threads', enabled: true, helper: true },
   { name: 'SIMD, 1 thread', enabled: true, helper: false },
@@ -102,7 +102,7 @@ describe('the weight gradient is cut into batch chunks only where its dy is larg
   });
 });
 
-describe('convolution gradients match the stock CPU kernels on random shapes', () => {
+describe('convolutions and their gradients match the stock CPU kernels on random shapes', () => {
   const presetShapes: ConvCase[] = [ // fast's two layers, seed's, at odd batches (the threads' halves differ)
     { batch: 5, h: 28, w: 28, inC: 1, outC: 16, f: 5, stride: 1, pad: 'valid', sparse: false },
     { batch: 7, h: 12, w: 12, inC: 16, outC: 32, f: 5, stride: 1, pad: 'valid', sparse: true },
@@ -122,6 +122,8 @@ describe('convolution gradients match the stock CPU kernels on random shapes', (
         expect(relError(dW.stock, dW.wasm), `dW, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
         const dx = await cpuAndWasm(() => run('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }));
         expect(relError(dx.stock, dx.wasm), `dx, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+        const y = await cpuAndWasm(() => run('Conv2D', { x, filter }, attrs));
+        expect(relError(y.stock, y.wasm), `y, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
       });
     }
     // XNNPACK's way in chunks of one or a few images (the large-batch path).

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
 import { clipByValue } from './clip-by-value.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2d } from './conv2d.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { BACKEND, stockKernels, type WasmBackend, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
 import { loadWasmBackend, type WasmLoad } from './load.js';
@@ -22,6 +23,7 @@ const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
 
 /** Kernels that replace stock ones where they cover the case. */
 const REPLACED: Record<string, WasmKernel> = {
+  [tf.Conv2D]: conv2d,
   [tf.Conv2DBackpropInput]: conv2dBackpropInput,
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,

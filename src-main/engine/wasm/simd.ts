@@ -10,7 +10,7 @@ import { KERNELS_PLAIN, KERNELS_RELAXED } from './simd/kernels-wasm.js';
 import type { WasmBackend } from './kernel-call.js';
 
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
-export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter'] as const;
+export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter', 'conv_forward'] as const;
 export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 

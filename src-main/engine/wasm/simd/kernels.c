@@ -152,3 +152,56 @@ void input_grad(const float *dy, const float *wt, float *dx, int b0, int b1, int
     }
   }
 }
+
+// One output pixel of conv_forward for NB (1 or 2) images at once, NV vectors of 4 output channels from o.
+INLINE void cf_pixel(const float *x0, const float *w, float *out, int img, int w_ci, int ci, int co, int kh, int kw,
+                     int outstride, const int NB, const int NV) {
+  v128_t a[2][4];
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) a[b][v] = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < kh; r++) {
+    for (int j = 0; j < kw; j++) {
+      const float *xp = x0 + (r * w_ci) + j * ci;
+      const float *wp = w + (r * kw + j) * ci * co;
+      for (int c = 0; c < ci; c++) {
+        v128_t s0 = wasm_v128_load32_splat(xp + c);
+        v128_t s1 = NB > 1 ? wasm_v128_load32_splat(xp + img + c) : s0;
+        for (int v = 0; v < NV; v++) {
+          v128_t f = wasm_v128_load(wp + c * co + 4 * v);
+          a[0][v] = MADD(a[0][v], s0, f);
+          if (NB > 1) a[1][v] = MADD(a[1][v], s1, f);
+        }
+      }
+    }
+  }
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(out + b * outstride + 4 * v, a[b][v]);
+}
+
+#define CF_CASE(nb, nv) \
+  case (nb) * 4 + (nv) - 1: cf_pixel(x0, wf + o, p + o, hwci, w * ci, ci, co, kh, kw, ohwco, nb, nv); break;
+
+// conv_forward: y[b][oy][ox][co] = Σ_{kh, kw, ci} x[b][oy·sh + kh][ox·sw + kw][ci] · W[kh][kw][ci][co] ('valid'
+//   geometry), images b0 … b1 − 1, two at a time; vectors over co, W in TF.js's own layout.
+/** co must be a multiple of 4. */
+EXPORT("conv_forward")
+void conv_forward(const float *x, const float *wf, float *y, int b0, int b1, int h, int w, int ci, int oh, int ow,
+                  int co, int kh, int kw, int sh, int sw) {
+  const int hwci = h * w * ci, ohwco = oh * ow * co;
+  for (int b = b0; b < b1; b += 2) {
+    const int nb = b + 1 < b1 ? 2 : 1;
+    for (int oy = 0; oy < oh; oy++) {
+      for (int ox = 0; ox < ow; ox++) {
+        const float *x0 = x + b * hwci + (oy * sh * w + ox * sw) * ci;
+        float *p = y + b * ohwco + (oy * ow + ox) * co;
+        for (int o = 0; o < co; o += 16) {
+          const int nv = co - o >= 16 ? 4 : (co - o) / 4;
+          switch (nb * 4 + nv - 1) {
+            CF_CASE(1, 1) CF_CASE(1, 2) CF_CASE(1, 3) CF_CASE(1, 4)
+            CF_CASE(2, 1) CF_CASE(2, 2) CF_CASE(2, 3) CF_CASE(2, 4)
+          }
+        }
+      }
+    }
+  }
+}

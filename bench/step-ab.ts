@@ -2,7 +2,8 @@
 // on the machine slows both alike): the quick run's model without dropout against the preset's dropout layers, or
 // (--batch N) the quick run's model at its batch against batch N, per image, or (--kernels) our SIMD kernels
 // (wasm/simd.ts) against the XNNPACK way (--preset P --at N: which preset, at which batch; default fast at the quick run's batch).
-//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--preset P] [--at N]]
+//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper] [--preset P] [--at N]]
+// (--helper: our kernels with their helper thread against without it)
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/engine/backend.js';
@@ -16,13 +17,19 @@ const args = process.argv.slice(2);
 const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const otherBatch = Number(option('--batch') ?? 0);
 const kernels = args.includes('--kernels');
+const helper = args.includes('--helper'); // with --kernels: our SIMD kernels with their helper thread against without
 const preset = (option('--preset') ?? 'fast') as PresetName;
 const [rounds = 6, steps = 20] = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--preset', '--at'].includes(args[i - 1])).map(Number);
 const batch = Number(option('--at') ?? DEFAULT_TRAIN_CONFIG.batchSize);
 await selectBackend('wasm');
 const split = mnistSplit('train');
-interface Side { name: string; batch: number; model: tf.LayersModel; ms: number; simd?: boolean }
-const sides: Side[] = kernels
+interface Side { name: string; batch: number; model: tf.LayersModel; ms: number; simd?: boolean; helper?: boolean }
+const sides: Side[] = kernels && helper
+  ? [
+    { name: `${preset}: SIMD, 2 threads`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
+    { name: `${preset}: SIMD, 1 thread`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true, helper: false },
+  ]
+  : kernels
   ? [
     { name: `${preset}: SIMD kernels`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
     { name: `${preset}: XNNPACK`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: false },
@@ -38,8 +45,9 @@ const sides: Side[] = kernels
   ];
 const load0 = os.loadavg()[0];
 let start = 0;
-const run = async ({ model, batch, simd }: Side, n: number) => {
+const run = async ({ model, batch, simd, helper }: Side, n: number) => {
   SIMD.enabled = simd ?? true;
+  SIMD.helper = helper ?? true;
   for (let i = 0; i < n; i++) {
     const [xs, labels] = mnistBatch(split, (start += batch), batch);
     const ys = labels.reshape([batch, 1]);

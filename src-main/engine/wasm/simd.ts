@@ -2,12 +2,15 @@
 // backend's own heap, on both cores. The threaded tfjs-backend-wasm build keeps its heap in a shared
 // WebAssembly.Memory; our module imports that memory, so it reads and writes the backend's tensors in place.
 // A helper thread (worker_threads) holds a second instance on the same memory: the main thread posts it half
-// the images through a control block on the heap, computes its own half, then waits in Atomics.wait.
+// the images through a control block on the heap, computes its own half, then waits in Atomics.wait. Whether
+// that pays depends on the other core being free: for each call shape, timed trials decide, as for the JS
+// kernels (kernels/split-policy.ts).
 // The relaxed-SIMD build (fused multiply-add) runs where the runtime validates it, else the plain one.
 // With the single-threaded build (memory not shared) these kernels are unavailable and callers keep theirs.
 import { Worker } from 'node:worker_threads';
 import { KERNELS_PLAIN, KERNELS_RELAXED } from './simd/kernels-wasm.js';
 import type { WasmBackend } from './kernel-call.js';
+import { planSplitFor } from '../kernels/split-policy.js';
 
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
 export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter', 'conv_forward'] as const;
@@ -166,7 +169,8 @@ export class SimdKernels {
 
   /**
    * Runs fn over images [0, batch): images [0, mid) here and [mid, batch) on the helper thread when it is
-   * ready (mid a multiple of `grain`); `args(b0, b1, part)` gives the call's arguments for a range.
+   * ready and the trials for this call's shape say it pays (mid a multiple of `grain`); `args(b0, b1, part)`
+   * gives the call's arguments for a range (the first three are pointers). Returns whether it split.
    */
   split(fn: SimdFunction, batch: number, grain: number, args: (b0: number, b1: number, part: 0 | 1) => number[]): boolean {
     const c = this.l.ctrl;
@@ -175,13 +179,26 @@ export class SimdKernels {
       this.call(fn, ...args(0, batch, 0));
       return false;
     }
-    const theirs = args(mid, batch, 1);
+    const whole = args(0, batch, 0);
+    const plan = planSplitFor(`simd ${fn} ${whole.slice(3).join(' ')}`);
+    const start = performance.now();
+    if (!plan.split) {
+      this.call(fn, ...whole);
+      plan.done(performance.now() - start);
+      return false;
+    }
+    this.runSplit(c, fn, args(0, mid, 0), args(mid, batch, 1));
+    plan.done(performance.now() - start);
+    return true;
+  }
+
+  private runSplit(c: Int32Array, fn: SimdFunction, mine: number[], theirs: number[]): void {
     c[FN] = SIMD_FUNCTIONS.indexOf(fn);
     c[ARGC] = theirs.length;
     for (let i = 0; i < theirs.length; i++) c[ARGS + i] = theirs[i];
     Atomics.store(c, STATE, POSTED);
     Atomics.notify(c, STATE);
-    this.call(fn, ...args(0, mid, 0));
+    this.call(fn, ...mine);
     const until = performance.now() + WAIT_MS;
     while (Atomics.load(c, STATE) === POSTED && performance.now() < until) Atomics.wait(c, STATE, POSTED, WAIT_MS);
     if (Atomics.load(c, STATE) !== DONE) {
@@ -189,6 +206,5 @@ export class SimdKernels {
       throw new Error('the SIMD helper thread failed');
     }
     Atomics.store(c, STATE, IDLE);
-    return true;
   }
 }

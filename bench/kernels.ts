@@ -1,14 +1,17 @@
 // Per-kernel timing of the fast kernels on the shapes of the presets' training step.
-// Usage: npx tsx bench/kernels.ts [batch] [--wasm]. Prints CPU ms (less sensitive to a shared machine
+// Usage: npx tsx bench/kernels.ts [batch] [--wasm [--plain]]. Prints CPU ms (less sensitive to a shared machine
 // than wall time), wall ms, and multiply-adds per second (of CPU time; of wall time with --wasm, whose
 // threads' CPU time adds up). --wasm: the wasm backend's kernels, Conv2DBackpropFilter whole and in batch
-// chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING).
+// chunks of several sizes (bytes of dy per chunk: wasm/conv2d-backprop-filter.ts CHUNKING), and both gradients
+// and the forward convolution by our SIMD kernels (wasm/simd.ts) on two threads and on one.
 import * as tf from '@tensorflow/tfjs';
 import { registerFastKernels } from '../src-main/engine/kernels/index.js';
 import { CHUNKING } from '../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { startWasm } from '../src-main/engine/wasm/index.js';
+import { SIMD } from '../src-main/engine/wasm/simd.js';
 
 const wasm = process.argv.includes('--wasm');
+if (process.argv.includes('--plain')) SIMD.relaxed = false; // our kernels' plain build even where relaxed SIMD runs
 const batch = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 128);
 const MB = 1 << 20;
 const CHUNKS = [Infinity, 8 * MB, 4 * MB, 2 * MB, MB, MB / 2];
@@ -55,18 +58,31 @@ async function main(): Promise<void> {
     const run = (name: string, inputs: tf.NamedTensorMap, extra = {}) => () =>
       tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as never) as tf.Tensor;
     const dW = run('Conv2DBackpropFilter', { x, dy }, { filterShape: w.shape });
-    const kernels: [string, () => tf.Tensor, number?][] = [
-      ['Conv2D', run('Conv2D', { x, filter: w })],
+    const dx = run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape });
+    // name, kernel, chunk bytes (XNNPACK's dW), SIMD mode (wasm: 2 = two threads, 1 = one, 0 = off)
+    const kernels: [string, () => tf.Tensor, number?, number?][] = [
       ...(wasm
-        ? CHUNKS.map((b) => [`BackpropFilter/${b === Infinity ? 'whole' : `${b / MB} MB`}`, dW, b] as [string, () => tf.Tensor, number])
+        ? [['Conv2D/SIMD×2', run('Conv2D', { x, filter: w }), 0, 2], ['Conv2D/SIMD×1', run('Conv2D', { x, filter: w }), 0, 1],
+          ['Conv2D/XNNPACK', run('Conv2D', { x, filter: w }), 0, 0]] as [string, () => tf.Tensor, number, number][]
+        : [['Conv2D', run('Conv2D', { x, filter: w })] as [string, () => tf.Tensor]]),
+      ...(wasm
+        ? [
+          ['BackpropFilter/SIMD×2', dW, 0, 2], ['BackpropFilter/SIMD×1', dW, 0, 1],
+          ...CHUNKS.map((b) => [`BackpropFilter/${b === Infinity ? 'whole' : `${b / MB} MB`}`, dW, b, 0]),
+        ] as [string, () => tf.Tensor, number, number][]
         : [['Conv2DBackpropFilter', dW] as [string, () => tf.Tensor]]),
-      ['Conv2DBackpropInput', run('Conv2DBackpropInput', { dy, filter: w }, { inputShape: x.shape })],
+      ...(wasm
+        ? [['BackpropInput/SIMD×2', dx, 0, 2], ['BackpropInput/SIMD×1', dx, 0, 1], ['BackpropInput/XNNPACK', dx, 0, 0]] as [string, () => tf.Tensor, number, number][]
+        : [['Conv2DBackpropInput', dx] as [string, () => tf.Tensor]]),
     ];
     const saved = { ...CHUNKING };
-    for (const [name, fn, bytes] of kernels) {
+    const savedSimd = { ...SIMD };
+    for (const [name, fn, bytes, simd] of kernels) {
       if (bytes) Object.assign(CHUNKING, { bytes, minBytes: 0 });
+      if (simd !== undefined) Object.assign(SIMD, { enabled: simd > 0, helper: simd > 1 });
       const t = time(fn);
       Object.assign(CHUNKING, saved);
+      Object.assign(SIMD, savedSimd);
       rows.push(
         `${c.name.padEnd(11)} ${name.padEnd(21)} cpu ${t.cpu.toFixed(1).padStart(7)} ms  wall ${t.wall.toFixed(1).padStart(7)} ms  ${(macs / (wasm ? t.wall : t.cpu) / 1e6).toFixed(2)} GMAC/s`,
       );

@@ -16,7 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const PYTHON = '/usr/bin/python3'; // Debian's, where python3-torch installs (not a pyenv shim)
 const ROUNDS = 6;
 /** Images each side trains, in ROUNDS rounds (after a warm-up of two batches). */
-const IMAGES: Record<PresetName, number> = { fast: 6144, seed: 3840, mlp: 12288, 'keras-cnn': 1536 };
+const IMAGES: Record<PresetName, number> = { fast: 6144, seed: 3840, mlp: 12288, 'keras-cnn': 1536, best: 1024 };
 
 export interface PeerResult {
   preset: PresetName;

@@ -1,6 +1,8 @@
 // The kernels we add to the `wasm` backend (src-main/engine/wasm/) must compute what the stock
 // TF.js CPU kernels compute: property tests on random shapes (both paddings, strides 1-3), then one
 // real training step of every preset on the wasm backend against the stock CPU backend.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,9 +10,13 @@ import { mnistBatch, mnistSplit } from '../../bench/mnist-batch.js';
 import { CHUNKING, chunkImages } from '../../src-main/engine/wasm/conv2d-backprop-filter.js';
 import { registerWasmKernels, startWasm, unregisterWasmKernels, WASM_KERNEL_NAMES } from '../../src-main/engine/wasm/index.js';
 import { buildModel } from '../../src-main/engine/models.js';
+import { setAlwaysSplit } from '../../src-main/engine/kernels/split-policy.js';
+import { hasRelaxedSimd, SIMD, simdKernels } from '../../src-main/engine/wasm/simd.js';
+import { KERNELS_SOURCE_SHA256 } from '../../src-main/engine/wasm/simd/kernels-wasm.js';
+import type { WasmBackend } from '../../src-main/engine/wasm/kernel-call.js';
 import type { PresetName } from '../../src-shared/types.js';
 import { expectFusedAdamAsTfAdam } from '../helpers/adam.js';
-import { outSize, randomSource, relError, rng } from '../helpers/random-kernels.js';
+import { outSize, randomSource, relError, rng, type ConvCase } from '../helpers/random-kernels.js';
 
 const { int, pick, randomTensor, randomConv } = randomSource(20251126);
 const TOLERANCE = 1e-4;
@@ -55,6 +61,41 @@ describe('the wasm backend', () => {
   });
 });
 
+describe('our SIMD kernels (simd/kernels.c) run on the backend\'s shared heap', () => {
+  it('load, with the helper thread listening where there are two cores', () => {
+    const k = simdKernels(tf.findBackend('wasm') as unknown as WasmBackend);
+    expect(k).not.toBeNull();
+    expect(k!.helperReady()).toBe(threads > 1);
+    // Relaxed SIMD (fused multiply-add) runs where the runtime has it; the plain build elsewhere.
+    expect(k!.relaxed).toBe(hasRelaxedSimd());
+    if (!hasRelaxedSimd()) console.log(`relaxed SIMD not in Node ${process.version}: the plain build runs`);
+  });
+
+  it('the checked-in build is the build of kernels.c (else run simd/build.sh)', () => {
+    const source = readFileSync(new URL('../../src-main/engine/wasm/simd/kernels.c', import.meta.url));
+    expect(createHash('sha256').update(source).digest('hex')).toBe(KERNELS_SOURCE_SHA256);
+  });
+});
+
+/** Each way the wasm path can compute a convolution or its gradients: our SIMD kernel on two threads, on one, XNNPACK. */
+const MODES = [
+  { name: 'SIMD, 2 threads', enabled: true, helper: true },
+  { name: 'SIMD, 1 thread', enabled: true, helper: false },
+  { name: 'XNNPACK', enabled: false, helper: false },
+] as const;
+
+async function inMode<T>(mode: (typeof MODES)[number], fn: () => Promise<T>): Promise<T> {
+  const saved = { ...SIMD };
+  Object.assign(SIMD, { enabled: mode.enabled, helper: mode.helper });
+  setAlwaysSplit(true); // no timed trials: split whenever the helper is on
+  try {
+    return await fn();
+  } finally {
+    Object.assign(SIMD, saved);
+    setAlwaysSplit(false);
+  }
+}
+
 describe('the weight gradient is cut into batch chunks only where its dy is large', () => {
   it('keeps fast\'s first layer whole and cuts seed\'s layers into chunks of about 2 MB', () => {
     expect(chunkImages(128, 24, 24, 16)).toBe(128); // 4.7 MB
@@ -64,8 +105,13 @@ describe('the weight gradient is cut into batch chunks only where its dy is larg
   });
 });
 
-describe('convolution gradients match the stock CPU kernels on random shapes', () => {
-  const cases = Array.from({ length: CASES }, () => randomConv([1, 2, 3]));
+describe('convolutions and their gradients match the stock CPU kernels on random shapes', () => {
+  const presetShapes: ConvCase[] = [ // fast's two layers, seed's, at odd batches (the threads' halves differ)
+    { batch: 5, h: 28, w: 28, inC: 1, outC: 16, f: 5, stride: 1, pad: 'valid', sparse: false },
+    { batch: 7, h: 12, w: 12, inC: 16, outC: 32, f: 5, stride: 1, pad: 'valid', sparse: true },
+    { batch: 3, h: 28, w: 28, inC: 1, outC: 28, f: 3, stride: 1, pad: 'valid', sparse: false },
+  ];
+  const cases = [...presetShapes, ...Array.from({ length: CASES }, () => randomConv([1, 2, 3]))];
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
     const [oh, ow] = outSize(c);
     const x = randomTensor([c.batch, c.h, c.w, c.inC], c.sparse ? 0.85 : 0.3);
@@ -73,20 +119,26 @@ describe('convolution gradients match the stock CPU kernels on random shapes', (
     const dy = randomTensor([c.batch, oh, ow, c.outC], c.sparse ? 0.9 : 0.5);
     const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
 
-    const dW = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
-    expect(relError(dW.stock, dW.wasm)).toBeLessThanOrEqual(TOLERANCE);
-    // The same in chunks of one or a few images (the large-batch path).
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const dW = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
+        expect(relError(dW.stock, dW.wasm), `dW, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+        const dx = await cpuAndWasm(() => run('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }));
+        expect(relError(dx.stock, dx.wasm), `dx, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+        const y = await cpuAndWasm(() => run('Conv2D', { x, filter }, attrs));
+        expect(relError(y.stock, y.wasm), `y, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
+    // XNNPACK's way in chunks of one or a few images (the large-batch path).
     const saved = { ...CHUNKING };
     Object.assign(CHUNKING, { minBytes: 0, bytes: oh * ow * c.outC * 4 * pick([1, 2, 3]) });
     try {
-      const chunked = await cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape }));
+      const chunked = await inMode(MODES[2], () =>
+        cpuAndWasm(() => run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape })));
       expect(relError(chunked.stock, chunked.wasm)).toBeLessThanOrEqual(TOLERANCE);
     } finally {
       Object.assign(CHUNKING, saved);
     }
-
-    const dx = await cpuAndWasm(() => run('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }));
-    expect(relError(dx.stock, dx.wasm)).toBeLessThanOrEqual(TOLERANCE);
     tf.dispose([x, filter, dy]);
   });
 });

@@ -40,8 +40,12 @@ export function setAlwaysSplit(value: boolean): void {
 
 /** A plan for one call: whether to split, and what to do with its duration afterwards. */
 export function planSplit(kind: ConvKind, g: ConvGeometry): { split: boolean; done: (ms: number) => void } {
+  return planSplitFor(keyOf(kind, g));
+}
+
+/** The same for any kernel call that a key names (its kind and shape): the wasm path's SIMD kernels. */
+export function planSplitFor(key: string): { split: boolean; done: (ms: number) => void } {
   if (alwaysSplit) return { split: true, done: () => {} };
-  const key = keyOf(kind, g);
   let t = trials.get(key);
   if (!t || t.calls >= REVISIT) {
     t = { calls: 0, single: [], split: [], useSplit: false };

@@ -9,9 +9,12 @@
 // streams the whole packed filter f' once per tile of output rows, so a large f' is cut into batch
 // chunks whose part of f' stays in cache, and the chunks' results are added. bench/kernels.ts --wasm
 // times both ways: chunks pay for seed's 26×26×32→64 dW; fast's first layer (4.7 MB) is fastest whole.
+// Where nothing is padded on the top/left and co is a multiple of 4 (every preset), our SIMD kernel
+// (simd/kernels.c: filter_grad) runs instead, on both cores, with no transposes.
 
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND, Scratch, type WasmKernelArgs } from './kernel-call.js';
+import { BACKEND, Scratch, type WasmBackend, type WasmKernelArgs } from './kernel-call.js';
+import { simdKernels } from './simd.js';
 
 /** Chunking: f' above `minBytes` is cut into chunks of about `bytes` each. */
 export const CHUNKING = { bytes: 2 << 20, minBytes: 6 << 20 };
@@ -34,6 +37,8 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
   const { batchSize, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
+  const simd = simdFilterGrad(backend, x, dy, info);
+  if (simd) return simd;
   // Bottom/right padding so that the output covers kh × kw (never negative: extra rows are cut).
   const bottom = Math.max(0, kh + (oh - 1) * sh - h - top);
   const right = Math.max(0, kw + (ow - 1) * sw - w - left);
@@ -66,4 +71,32 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
   } finally {
     s.dispose();
   }
+}
+
+/** dW by simd/kernels.c on the backend's heap, each thread over half the images; null where it does not apply. */
+function simdFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const { batchSize: batch, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const inside = info.padInfo.top === 0 && info.padInfo.left === 0 && (oh - 1) * sh + kh <= h && (ow - 1) * sw + kw <= w;
+  if (!inside || co % 4 !== 0 || batch < 1 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const k = simdKernels(backend);
+  if (!k) return null;
+  const shape = [kh, kw, ci, co];
+  const out = backend.makeOutput(shape, 'float32');
+  const part = k.helperReady() && batch > 1 ? backend.makeOutput(shape, 'float32') : null;
+  const xp = backend.getMemoryOffset(x.dataId);
+  const dyp = backend.getMemoryOffset(dy.dataId);
+  const outp = backend.getMemoryOffset(out.dataId);
+  const partp = part ? backend.getMemoryOffset(part.dataId) : outp;
+  const halves = k.split('filter_grad', batch, 1, (b0, b1, half) =>
+    [xp, dyp, half ? partp : outp, b0, b1, h, w, ci, oh, ow, co, kh, kw, sh, sw]);
+  if (halves) {
+    const heap = k.heapF32();
+    const n = kh * kw * ci * co;
+    const o = outp / 4;
+    const q = partp / 4;
+    for (let i = 0; i < n; i++) heap[o + i] += heap[q + i];
+  }
+  if (part) backend.disposeData(part.dataId);
+  return out;
 }

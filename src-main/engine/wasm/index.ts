@@ -5,14 +5,16 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
 import { clipByValue } from './clip-by-value.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2d } from './conv2d.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
-import { BACKEND, stockKernels, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
+import { BACKEND, stockKernels, type WasmBackend, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
 import { loadWasmBackend, type WasmLoad } from './load.js';
 import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
+import { startSimd } from './simd.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
@@ -21,6 +23,7 @@ const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
 
 /** Kernels that replace stock ones where they cover the case. */
 const REPLACED: Record<string, WasmKernel> = {
+  [tf.Conv2D]: conv2d,
   [tf.Conv2DBackpropInput]: conv2dBackpropInput,
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,
@@ -71,6 +74,7 @@ export function unregisterWasmKernels(): void {
 export async function startWasm(threads?: number): Promise<WasmLoad> {
   const load = await loadWasmBackend(threads);
   registerWasmKernels();
+  await startSimd(tf.backend() as unknown as WasmBackend);
   return load;
 }
 

@@ -1,0 +1,207 @@
+// Convolution gradients in WebAssembly SIMD for Digit Lab's wasm path, on tfjs-backend-wasm's own heap.
+// Built by build.sh (clang --target=wasm32 -msimd128, the heap imported as a shared memory): the module has
+// no memory, data or stack of its own, so it can run on the backend's tensors in place, on any thread.
+// Every pointer is a byte offset in that heap; every layout is NHWC as TF.js keeps it.
+//
+// filter_grad: dW[kh][kw][ci][co] = Σ_{b, oh, ow} x[b][oh·sh + kh][ow·sw + kw][ci] · dy[b][oh][ow][co]
+//   ('valid' geometry: the caller passes x already positioned), images b0 … b1 − 1, written (not added) to dw.
+//   Vectors over co (8 at a time); a block of up to 5 filter columns × 8 output channels stays in 10
+//   registers over one image's whole output, so x and dy are read from L1 once per block.
+// input_grad: dx[b][ih][iw][ci] = Σ_{kh, kw, co} dy[b][ih + pt − kh][iw + pl − kw][co] · W[kh][kw][ci][co]
+//   (stride 1; only the taps that land inside dy, no padding multiplied), images b0 … b1 − 1, two images
+//   at a time so that each filter vector loaded serves both. W is first transposed to wt[kh][kw][co][ci]
+//   (transpose_filter) so that vectors run over ci.
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+#define INLINE static inline __attribute__((always_inline))
+
+#ifdef RELAXED
+#define MADD(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
+#else
+#define MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#endif
+
+// One block of filter_grad for one image: NJ filter columns × NV vectors of 4 output channels.
+INLINE void fg_block(const float *x0, const float *d0, float *out, int oh, int ow, int xrow, int xcol, int drow,
+                     int co, int jstride, int ci, const int NJ, const int NV) {
+  v128_t a[5][2];
+  for (int j = 0; j < NJ; j++)
+    for (int v = 0; v < NV; v++) a[j][v] = wasm_v128_load(out + j * jstride + 4 * v);
+  for (int y = 0; y < oh; y++) {
+    const float *xp = x0 + y * xrow;
+    const float *dp = d0 + y * drow;
+    for (int i = 0; i < ow; i++) {
+      v128_t e0 = wasm_v128_load(dp);
+      v128_t e1 = NV > 1 ? wasm_v128_load(dp + 4) : e0;
+      for (int j = 0; j < NJ; j++) {
+        v128_t s = wasm_v128_load32_splat(xp + j * ci);
+        a[j][0] = MADD(a[j][0], s, e0);
+        if (NV > 1) a[j][1] = MADD(a[j][1], s, e1);
+      }
+      xp += xcol;
+      dp += co;
+    }
+  }
+  for (int j = 0; j < NJ; j++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(out + j * jstride + 4 * v, a[j][v]);
+}
+
+#define FG_CASE(nj, nv) \
+  case (nj) * 2 + (nv) - 1: fg_block(x0, d0, out, oh, ow, xrow, xcol, drow, co, jstride, ci, nj, nv); break;
+
+/** co must be a multiple of 4. */
+EXPORT("filter_grad")
+void filter_grad(const float *x, const float *dy, float *dw, int b0, int b1, int h, int w, int ci, int oh, int ow,
+                 int co, int kh, int kw, int sh, int sw) {
+  const int n = kh * kw * ci * co;
+  for (int i = 0; i < n; i += 4) wasm_v128_store(dw + i, wasm_f32x4_splat(0.0f));
+  const int xrow = sh * w * ci, xcol = sw * ci, drow = ow * co, jstride = ci * co;
+  for (int b = b0; b < b1; b++) {
+    const float *xb = x + b * h * w * ci;
+    const float *db = dy + b * oh * ow * co;
+    for (int r = 0; r < kh; r++) {
+      for (int c = 0; c < ci; c++) {
+        for (int o = 0; o < co; o += 8) {
+          const int nv = co - o >= 8 ? 2 : 1;
+          for (int j0 = 0; j0 < kw; j0 += 5) {
+            const int nj = kw - j0 < 5 ? kw - j0 : 5;
+            const float *x0 = xb + (r * w + j0) * ci + c;
+            const float *d0 = db + o;
+            float *out = dw + ((r * kw + j0) * ci + c) * co + o;
+            switch (nj * 2 + nv - 1) {
+              FG_CASE(1, 1) FG_CASE(1, 2) FG_CASE(2, 1) FG_CASE(2, 2) FG_CASE(3, 1)
+              FG_CASE(3, 2) FG_CASE(4, 1) FG_CASE(4, 2) FG_CASE(5, 1) FG_CASE(5, 2)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** wt[kh][kw][co][ci] = w[kh][kw][ci][co]. */
+EXPORT("transpose_filter")
+void transpose_filter(const float *w, float *wt, int taps, int ci, int co) {
+  for (int t = 0; t < taps; t++) {
+    const float *src = w + t * ci * co;
+    float *dst = wt + t * ci * co;
+    for (int c = 0; c < ci; c++)
+      for (int o = 0; o < co; o++) dst[o * ci + c] = src[c * co + o];
+  }
+}
+
+// One pixel of input_grad for NB (1 or 2) images at once, NV vectors of 4 input channels from channel c.
+INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int ohw_co, int ow, int co, int ci,
+                     int kw, int ih, int iw, int pt, int pl, int i0, int i1, int j0, int j1, int dxstride, const int NB,
+                     const int NV) {
+  v128_t a[2][4];
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) a[b][v] = wasm_f32x4_splat(0.0f);
+  for (int r = i0; r <= i1; r++) {
+    for (int j = j0; j <= j1; j++) {
+      const float *d = dy + ((ih + pt - r) * ow + (iw + pl - j)) * co;
+      const float *wp = wt + (r * kw + j) * co * ci;
+      for (int o = 0; o < co; o++) {
+        v128_t s0 = wasm_v128_load32_splat(d + o);
+        v128_t s1 = NB > 1 ? wasm_v128_load32_splat(d + img + o) : s0;
+        for (int v = 0; v < NV; v++) {
+          v128_t f = wasm_v128_load(wp + o * ci + 4 * v);
+          a[0][v] = MADD(a[0][v], s0, f);
+          if (NB > 1) a[1][v] = MADD(a[1][v], s1, f);
+        }
+      }
+    }
+  }
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(dx + b * dxstride + 4 * v, a[b][v]);
+  (void)ohw_co;
+}
+
+#define IG_CASE(nb, nv)                                                                                        \
+  case (nb) * 4 + (nv) - 1:                                                                                    \
+    ig_pixel(d, wt + c, p, ohw_co, ohw_co, ow, co, ci, kw, y, x, pt, pl, i0, i1, j0, j1, hwci, nb, nv); break;
+
+/** Stride 1; ci must be a multiple of 4; wt from transpose_filter. */
+EXPORT("input_grad")
+void input_grad(const float *dy, const float *wt, float *dx, int b0, int b1, int h, int w, int ci, int oh, int ow,
+                int co, int kh, int kw, int pt, int pl) {
+  const int ohw_co = oh * ow * co, hwci = h * w * ci;
+  for (int b = b0; b < b1; b += 2) {
+    const int nb = b + 1 < b1 ? 2 : 1;
+    const float *d = dy + b * ohw_co;
+    for (int y = 0; y < h; y++) {
+      // Taps r with 0 <= y + pt - r < oh.
+      int i0 = y + pt - oh + 1, i1 = y + pt;
+      if (i0 < 0) i0 = 0;
+      if (i1 > kh - 1) i1 = kh - 1;
+      for (int x = 0; x < w; x++) {
+        int j0 = x + pl - ow + 1, j1 = x + pl;
+        if (j0 < 0) j0 = 0;
+        if (j1 > kw - 1) j1 = kw - 1;
+        float *px = dx + b * hwci + (y * w + x) * ci;
+        for (int c = 0; c < ci; c += 16) {
+          const int nv = ci - c >= 16 ? 4 : (ci - c) / 4;
+          float *p = px + c;
+          switch (nb * 4 + nv - 1) {
+            IG_CASE(1, 1) IG_CASE(1, 2) IG_CASE(1, 3) IG_CASE(1, 4)
+            IG_CASE(2, 1) IG_CASE(2, 2) IG_CASE(2, 3) IG_CASE(2, 4)
+          }
+        }
+      }
+    }
+  }
+}
+
+// One output pixel of conv_forward for NB (1 or 2) images at once, NV vectors of 4 output channels from o.
+INLINE void cf_pixel(const float *x0, const float *w, float *out, int img, int w_ci, int ci, int co, int kh, int kw,
+                     int outstride, const int NB, const int NV) {
+  v128_t a[2][4];
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) a[b][v] = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < kh; r++) {
+    for (int j = 0; j < kw; j++) {
+      const float *xp = x0 + (r * w_ci) + j * ci;
+      const float *wp = w + (r * kw + j) * ci * co;
+      for (int c = 0; c < ci; c++) {
+        v128_t s0 = wasm_v128_load32_splat(xp + c);
+        v128_t s1 = NB > 1 ? wasm_v128_load32_splat(xp + img + c) : s0;
+        for (int v = 0; v < NV; v++) {
+          v128_t f = wasm_v128_load(wp + c * co + 4 * v);
+          a[0][v] = MADD(a[0][v], s0, f);
+          if (NB > 1) a[1][v] = MADD(a[1][v], s1, f);
+        }
+      }
+    }
+  }
+  for (int b = 0; b < NB; b++)
+    for (int v = 0; v < NV; v++) wasm_v128_store(out + b * outstride + 4 * v, a[b][v]);
+}
+
+#define CF_CASE(nb, nv) \
+  case (nb) * 4 + (nv) - 1: cf_pixel(x0, wf + o, p + o, hwci, w * ci, ci, co, kh, kw, ohwco, nb, nv); break;
+
+// conv_forward: y[b][oy][ox][co] = Σ_{kh, kw, ci} x[b][oy·sh + kh][ox·sw + kw][ci] · W[kh][kw][ci][co] ('valid'
+//   geometry), images b0 … b1 − 1, two at a time; vectors over co, W in TF.js's own layout.
+/** co must be a multiple of 4. */
+EXPORT("conv_forward")
+void conv_forward(const float *x, const float *wf, float *y, int b0, int b1, int h, int w, int ci, int oh, int ow,
+                  int co, int kh, int kw, int sh, int sw) {
+  const int hwci = h * w * ci, ohwco = oh * ow * co;
+  for (int b = b0; b < b1; b += 2) {
+    const int nb = b + 1 < b1 ? 2 : 1;
+    for (int oy = 0; oy < oh; oy++) {
+      for (int ox = 0; ox < ow; ox++) {
+        const float *x0 = x + b * hwci + (oy * sh * w + ox * sw) * ci;
+        float *p = y + b * ohwco + (oy * ow + ox) * co;
+        for (int o = 0; o < co; o += 16) {
+          const int nv = co - o >= 16 ? 4 : (co - o) / 4;
+          switch (nb * 4 + nv - 1) {
+            CF_CASE(1, 1) CF_CASE(1, 2) CF_CASE(1, 3) CF_CASE(1, 4)
+            CF_CASE(2, 1) CF_CASE(2, 2) CF_CASE(2, 3) CF_CASE(2, 4)
+          }
+        }
+      }
+    }
+  }
+}

@@ -4,7 +4,7 @@
 // paste), "My networks" (networks.*), and the measured training speed (networks.measure: on request, and once editing
 // has stopped for MEASURE_AFTER_MS).
 import {
-  defaultLayer, formatNetwork, PRESET_LAYERS, problemLine, summariseLayers, tryParseNetwork,
+  defaultLayer, formatNetwork, PRESET_LAYERS, problemLine, summariseLayers, trainingLimitProblem, tryParseNetwork,
   type LayerKind, type LayerSpec, type NetworkSummary,
 } from '../../src-shared/network/index';
 import type { Result, SavedNetwork } from '../../src-shared/protocol';
@@ -24,8 +24,11 @@ export class NetworkEditor {
   template: Template = $state({ kind: 'preset', name: 'fast' });
   summary: NetworkSummary = $derived(summariseLayers(this.layers));
   text: string = $derived(formatNetwork(this.layers));
-  /** Why the design cannot be trained (the broken layer and the reason), or null. */
-  problem: string | null = $derived(this.summary.problem ? problemLine(this.summary.problem) : null);
+  /** Why the design cannot be trained (the broken layer and the reason, or too many parameters), or null. The memory
+   *  a batch needs is checked by the engine, which knows this machine's memory, when the run starts. */
+  problem: string | null = $derived(
+    this.summary.problem ? problemLine(this.summary.problem) : trainingLimitProblem(this.summary, 1, Number.POSITIVE_INFINITY),
+  );
   saved: SavedNetwork[] = $state([]);
   unreadable: { file: string; error: string }[] = $state([]);
   speed: Result<'networks.measure'> | null = $state(null);

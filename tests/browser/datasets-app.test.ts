@@ -57,6 +57,7 @@ describe.skipIf(!!missing)('datasets in the app (browser mode)', () => {
     const accuracy = Number((await page.getByTestId('test-accuracy').textContent())!.replace('%', ''));
     console.log(`image folder in the app (3 shapes), fast, 12 epochs: ${accuracy}% test accuracy`);
     const model = (await page.getByTestId('model-name-result').textContent())!.trim();
+    expect(await page.getByTestId('result-active').textContent()).toMatch(/Now the active model for shapes;\s+the digit model is unchanged/);
     // The end-of-run confusion matrix: 3 rows named by class.
     await expect.poll(() => page.getByTestId('confusion-row').allTextContents(), { timeout: 30_000 }).toEqual([...SHAPES]);
 

@@ -320,6 +320,10 @@ class DigitLabEngine implements Engine {
   async finetune(request: FinetuneRequest = {}, callbacks: TrainCallbacks = {}): Promise<FinetuneOutcome> {
     const started = Date.now();
     const { name: base } = await this.model(request.model); // checks it exists and outputs 10 classes
+    const trainedOn = datasetOfMeta(this.store.readMeta(base));
+    if (!sameClasses(trainedOn.classes, DIGIT_NAMES)) {
+      throw new StoreError(`fine-tuning teaches a digit model your handwriting: '${base}' was trained on ${trainedOn.name} (${describeClasses(trainedOn)})`);
+    }
     if (request.name && this.store.exists(validateModelName(request.name))) {
       throw new StoreError(`a model named '${request.name}' already exists: fine-tuning saves a new model`);
     }
@@ -333,7 +337,7 @@ class DigitLabEngine implements Engine {
     try {
       compileModel(model, 'adam', request.learningRate ?? FINETUNE_DEFAULTS.learningRate);
       callbacks.onLog?.(`fine-tuning '${base}' on ${examples.length} examples of your handwriting → '${name}'`);
-      const report = await finetune(model, examples, this.data, request, callbacks);
+      const report = await finetune(model, examples, await this.dataOf(base), request, callbacks); // replays the model's own digits
       const durationMs = Date.now() - started;
       const o = report.options;
       const result = (model: string): FinetuneOutcome => ({

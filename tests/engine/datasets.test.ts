@@ -103,6 +103,12 @@ describe('datasets', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^digit-lab: model 'digits' was trained on MNIST \(10 classes: 0, 1, 2, 3, …\); Fashion-MNIST has other classes/);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    // Fine-tuning teaches digits: a clothing model is refused in one line, and nothing is saved.
+    const tune = await cli('finetune', 'fashion');
+    expect(tune.code).toBe(1);
+    expect(tune.stderr.trim()).toMatch(/^digit-lab: fine-tuning teaches a digit model your handwriting: 'fashion' was trained on Fashion-MNIST \(10 classes: T-shirt\/top/);
+    expect(tune.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(path.join(home, 'models', 'fashion-tuned-1'))).toBe(false);
     // A store left by an older version, whose one active model is the Fashion model: the digit model is still the digits'.
     fs.writeFileSync(path.join(home, 'active.json'), JSON.stringify({ name: 'fashion' }));
     expect(untimed((await cli('evaluate')).stdout)).toBe(digitEval);

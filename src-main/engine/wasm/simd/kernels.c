@@ -205,3 +205,23 @@ void conv_forward(const float *x, const float *wf, float *y, int b0, int b1, int
     }
   }
 }
+
+// bias_add: y[i][k] = a[i][k] + bias[k] for rows i0 … i1 − 1 (a bias over the channels); c a multiple of 4.
+EXPORT("bias_add")
+void bias_add(const float *a, const float *bias, float *y, int i0, int i1, int c) {
+  for (int k = 0; k < c; k += 16) {
+    const int nv = c - k >= 16 ? 4 : (c - k) / 4;
+    v128_t b0 = wasm_v128_load(bias + k);
+    v128_t b1 = nv > 1 ? wasm_v128_load(bias + k + 4) : b0;
+    v128_t b2 = nv > 2 ? wasm_v128_load(bias + k + 8) : b0;
+    v128_t b3 = nv > 3 ? wasm_v128_load(bias + k + 12) : b0;
+    for (int i = i0; i < i1; i++) {
+      const float *p = a + i * c + k;
+      float *q = y + i * c + k;
+      wasm_v128_store(q, wasm_f32x4_add(wasm_v128_load(p), b0));
+      if (nv > 1) wasm_v128_store(q + 4, wasm_f32x4_add(wasm_v128_load(p + 4), b1));
+      if (nv > 2) wasm_v128_store(q + 8, wasm_f32x4_add(wasm_v128_load(p + 8), b2));
+      if (nv > 3) wasm_v128_store(q + 12, wasm_f32x4_add(wasm_v128_load(p + 12), b3));
+    }
+  }
+}

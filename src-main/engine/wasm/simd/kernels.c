@@ -225,3 +225,40 @@ void bias_add(const float *a, const float *bias, float *y, int i0, int i1, int c
     }
   }
 }
+
+// max_pool_grad_2x2: the gradient of a 2×2 max pool at stride 2 that tiles x exactly (h = 2·oh, w = 2·ow), images
+//   b0 … b1 − 1; c a multiple of 4. Each dy value goes to its window's first maximum in row-major order (strictly
+//   greater than everything before it, starting from −∞: a window of −∞ or NaN passes nothing), as the stock kernel
+//   decides; every other dx value is 0.
+EXPORT("max_pool_grad_2x2")
+void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int b0, int b1, int oh, int ow, int c) {
+  const int row = 2 * ow * c;
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  for (int b = b0; b < b1; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      for (int ox = 0; ox < ow; ox++) {
+        const int at = ((b * 2 * oh + 2 * oy) * 2 * ow + 2 * ox) * c;
+        const float *p = x + at;
+        float *q = dx + at;
+        const float *d = dy + ((b * oh + oy) * ow + ox) * c;
+        for (int k = 0; k < c; k += 4) {
+          const v128_t x00 = wasm_v128_load(p + k), x01 = wasm_v128_load(p + c + k);
+          const v128_t x10 = wasm_v128_load(p + row + k), x11 = wasm_v128_load(p + row + c + k);
+          const v128_t g00 = wasm_f32x4_gt(x00, ninf);
+          v128_t best = wasm_v128_bitselect(x00, ninf, g00);
+          const v128_t g01 = wasm_f32x4_gt(x01, best);
+          best = wasm_v128_bitselect(x01, best, g01);
+          const v128_t g10 = wasm_f32x4_gt(x10, best);
+          best = wasm_v128_bitselect(x10, best, g10);
+          const v128_t g11 = wasm_f32x4_gt(x11, best);
+          const v128_t later10 = wasm_v128_or(g10, g11), later01 = wasm_v128_or(g01, later10);
+          const v128_t e = wasm_v128_load(d + k);
+          wasm_v128_store(q + k, wasm_v128_and(e, wasm_v128_andnot(g00, later01)));
+          wasm_v128_store(q + c + k, wasm_v128_and(e, wasm_v128_andnot(g01, later10)));
+          wasm_v128_store(q + row + k, wasm_v128_and(e, wasm_v128_andnot(g10, g11)));
+          wasm_v128_store(q + row + c + k, wasm_v128_and(e, g11));
+        }
+      }
+    }
+  }
+}

@@ -92,7 +92,7 @@ void transpose_filter(const float *w, float *wt, int taps, int ci, int co) {
 }
 
 // One pixel of input_grad for NB (1 or 2) images at once, NV vectors of 4 input channels from channel c.
-INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int ohw_co, int ow, int co, int ci,
+INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int ow, int co, int ci,
                      int kw, int ih, int iw, int pt, int pl, int i0, int i1, int j0, int j1, int dxstride, const int NB,
                      const int NV) {
   v128_t a[2][4];
@@ -115,12 +115,11 @@ INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int o
   }
   for (int b = 0; b < NB; b++)
     for (int v = 0; v < NV; v++) wasm_v128_store(dx + b * dxstride + 4 * v, a[b][v]);
-  (void)ohw_co;
 }
 
 #define IG_CASE(nb, nv)                                                                                        \
   case (nb) * 4 + (nv) - 1:                                                                                    \
-    ig_pixel(d, wt + c, p, ohw_co, ohw_co, ow, co, ci, kw, y, x, pt, pl, i0, i1, j0, j1, hwci, nb, nv); break;
+    ig_pixel(d, wt + c, p, ohw_co, ow, co, ci, kw, y, x, pt, pl, i0, i1, j0, j1, hwci, nb, nv); break;
 
 /** Stride 1; ci must be a multiple of 4; wt from transpose_filter. */
 EXPORT("input_grad")

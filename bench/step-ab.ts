@@ -2,8 +2,8 @@
 // on the machine slows both alike): the quick run's model without dropout against the preset's dropout layers, or
 // (--batch N) the quick run's model at its batch against batch N, per image, or (--kernels) our SIMD kernels
 // (wasm/simd.ts) against the XNNPACK way (--preset P --at N: which preset, at which batch; default fast at the quick run's batch).
-//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper] [--preset P] [--at N]]
-// (--helper: our kernels with their helper thread against without it)
+//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper | --bias-add] [--preset P] [--at N]]
+// (--helper / --bias-add: our kernels with their helper thread / their bias add against without it)
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/engine/backend.js';
@@ -18,13 +18,19 @@ const option = (name: string): string | undefined => (args.includes(name) ? args
 const otherBatch = Number(option('--batch') ?? 0);
 const kernels = args.includes('--kernels');
 const helper = args.includes('--helper'); // with --kernels: our SIMD kernels with their helper thread against without
+const biasAdd = args.includes('--bias-add'); // with --kernels: our SIMD kernels with and without their bias add
 const preset = (option('--preset') ?? 'fast') as PresetName;
 const [rounds = 6, steps = 20] = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--preset', '--at'].includes(args[i - 1])).map(Number);
 const batch = Number(option('--at') ?? DEFAULT_TRAIN_CONFIG.batchSize);
 await selectBackend('wasm');
 const split = mnistSplit('train');
-interface Side { name: string; batch: number; model: tf.LayersModel; ms: number; simd?: boolean; helper?: boolean }
-const sides: Side[] = kernels && helper
+interface Side { name: string; batch: number; model: tf.LayersModel; ms: number; simd?: boolean; helper?: boolean; biasAdd?: boolean }
+const sides: Side[] = kernels && biasAdd
+  ? [
+    { name: `${preset}: SIMD with bias_add`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
+    { name: `${preset}: SIMD, JS bias add`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true, biasAdd: false },
+  ]
+  : kernels && helper
   ? [
     { name: `${preset}: SIMD, 2 threads`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
     { name: `${preset}: SIMD, 1 thread`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true, helper: false },
@@ -45,9 +51,8 @@ const sides: Side[] = kernels && helper
   ];
 const load0 = os.loadavg()[0];
 let start = 0;
-const run = async ({ model, batch, simd, helper }: Side, n: number) => {
-  SIMD.enabled = simd ?? true;
-  SIMD.helper = helper ?? true;
+const run = async ({ model, batch, simd, helper, biasAdd }: Side, n: number) => {
+  Object.assign(SIMD, { enabled: simd ?? true, helper: helper ?? true, biasAdd: biasAdd ?? true });
   for (let i = 0; i < n; i++) {
     const [xs, labels] = mnistBatch(split, (start += batch), batch);
     const ys = labels.reshape([batch, 1]);

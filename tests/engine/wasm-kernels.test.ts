@@ -144,7 +144,13 @@ describe('convolutions and their gradients match the stock CPU kernels on random
 });
 
 describe('MaxPoolGrad matches the stock CPU kernel on random shapes', () => {
-  const cases = Array.from({ length: 12 }, () => ({
+  // The presets' pools (2×2, stride 2, tiling x: our SIMD kernel), then random ones.
+  const tiled = [
+    { batch: 3, h: 24, w: 24, c: 16, size: 2, stride: 2, pad: 'valid' as const },
+    { batch: 5, h: 8, w: 8, c: 32, size: 2, stride: 2, pad: 'valid' as const },
+    { batch: 2, h: 6, w: 4, c: 4, size: 2, stride: 2, pad: 'same' as const },
+  ];
+  const cases = [...tiled, ...Array.from({ length: 12 }, () => ({
     batch: int(1, 6),
     h: int(2, 13),
     w: int(2, 13),
@@ -152,7 +158,7 @@ describe('MaxPoolGrad matches the stock CPU kernel on random shapes', () => {
     size: int(2, 3),
     stride: int(1, 3),
     pad: pick(['same', 'valid'] as const),
-  }));
+  }))];
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
     // Ties (zeros after a relu) go to the first maximum in both.
     const input = randomTensor([c.batch, c.h, c.w, c.c], 0.4);
@@ -161,6 +167,21 @@ describe('MaxPoolGrad matches the stock CPU kernel on random shapes', () => {
     const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad };
     const dx = await cpuAndWasm(() => run('MaxPoolGrad', { dy, input, output }, attrs));
     expect(relError(dx.stock, dx.wasm)).toBeLessThanOrEqual(1e-6);
+    tf.dispose([input, output, dy]);
+  });
+});
+
+describe('MaxPoolGrad of the 2×2 pool passes nothing through windows of −∞ or NaN and the first of equal maxima', () => {
+  it('as the stock CPU kernel', async () => {
+    const v = [-Infinity, -Infinity, -Infinity, -Infinity, NaN, NaN, NaN, NaN, 1, 1, 1, 1, NaN, 2, 2, -Infinity];
+    // x [1, 2, 2, 16]: channel k's window is v[k % 16] … rotated so that each position holds each kind.
+    const values = new Float32Array(64);
+    for (let p = 0; p < 4; p++) for (let k = 0; k < 16; k++) values[p * 16 + k] = v[(k + 4 * p) % 16];
+    const input = tf.tensor4d(values, [1, 2, 2, 16]);
+    const output = tf.maxPool(input, 2, 2, 'valid');
+    const dy = tf.add(tf.range(0, 16).reshape([1, 1, 1, 16]), 1);
+    const dx = await cpuAndWasm(() => run('MaxPoolGrad', { dy, input, output }, { filterSize: 2, strides: 2, pad: 'valid' }));
+    expect(Array.from(dx.wasm)).toEqual(Array.from(dx.stock));
     tf.dispose([input, output, dy]);
   });
 });

@@ -13,6 +13,8 @@ import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
+import { withSimdBiasAdd } from './bias-add.js';
+import { withSimdMaxPoolGrad } from './max-pool-grad.js';
 import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
 import { startSimd } from './simd.js';
 
@@ -27,9 +29,9 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.Conv2DBackpropInput]: conv2dBackpropInput,
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,
-  [tf.MaxPoolGrad]: onWasmHeap(maxPoolGrad),
+  [tf.MaxPoolGrad]: withSimdMaxPoolGrad(onWasmHeap(maxPoolGrad)),
   [tf.Sum]: onWasmHeap(sum),
-  [tf.Add]: broadcastOnWasmHeap(add),
+  [tf.Add]: withSimdBiasAdd(broadcastOnWasmHeap(add)),
   [tf.Sub]: broadcastOnWasmHeap(sub),
   [tf.Multiply]: broadcastOnWasmHeap(multiply),
   [tf.RealDiv]: broadcastOnWasmHeap(realDiv),

@@ -13,12 +13,12 @@ import type { WasmBackend } from './kernel-call.js';
 import { planSplitFor } from '../kernels/split-policy.js';
 
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
-export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter', 'conv_forward'] as const;
+export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter', 'conv_forward', 'bias_add', 'max_pool_grad_2x2'] as const;
 export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 
-/** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build. */
-export const SIMD = { enabled: true, helper: true, relaxed: true };
+/** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add, max_pool_grad_2x2. */
+export const SIMD = { enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true };
 
 // Control block (Int32 words): state, function index, argument count, arguments.
 const STATE = 0;

@@ -92,7 +92,7 @@ void transpose_filter(const float *w, float *wt, int taps, int ci, int co) {
 }
 
 // One pixel of input_grad for NB (1 or 2) images at once, NV vectors of 4 input channels from channel c.
-INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int ohw_co, int ow, int co, int ci,
+INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int ow, int co, int ci,
                      int kw, int ih, int iw, int pt, int pl, int i0, int i1, int j0, int j1, int dxstride, const int NB,
                      const int NV) {
   v128_t a[2][4];
@@ -115,12 +115,11 @@ INLINE void ig_pixel(const float *dy, const float *wt, float *dx, int img, int o
   }
   for (int b = 0; b < NB; b++)
     for (int v = 0; v < NV; v++) wasm_v128_store(dx + b * dxstride + 4 * v, a[b][v]);
-  (void)ohw_co;
 }
 
 #define IG_CASE(nb, nv)                                                                                        \
   case (nb) * 4 + (nv) - 1:                                                                                    \
-    ig_pixel(d, wt + c, p, ohw_co, ohw_co, ow, co, ci, kw, y, x, pt, pl, i0, i1, j0, j1, hwci, nb, nv); break;
+    ig_pixel(d, wt + c, p, ohw_co, ow, co, ci, kw, y, x, pt, pl, i0, i1, j0, j1, hwci, nb, nv); break;
 
 /** Stride 1; ci must be a multiple of 4; wt from transpose_filter. */
 EXPORT("input_grad")
@@ -200,6 +199,63 @@ void conv_forward(const float *x, const float *wf, float *y, int b0, int b1, int
             CF_CASE(1, 1) CF_CASE(1, 2) CF_CASE(1, 3) CF_CASE(1, 4)
             CF_CASE(2, 1) CF_CASE(2, 2) CF_CASE(2, 3) CF_CASE(2, 4)
           }
+        }
+      }
+    }
+  }
+}
+
+// bias_add: y[i][k] = a[i][k] + bias[k] for rows i0 … i1 − 1 (a bias over the channels); c a multiple of 4.
+EXPORT("bias_add")
+void bias_add(const float *a, const float *bias, float *y, int i0, int i1, int c) {
+  for (int k = 0; k < c; k += 16) {
+    const int nv = c - k >= 16 ? 4 : (c - k) / 4;
+    v128_t b0 = wasm_v128_load(bias + k);
+    v128_t b1 = nv > 1 ? wasm_v128_load(bias + k + 4) : b0;
+    v128_t b2 = nv > 2 ? wasm_v128_load(bias + k + 8) : b0;
+    v128_t b3 = nv > 3 ? wasm_v128_load(bias + k + 12) : b0;
+    for (int i = i0; i < i1; i++) {
+      const float *p = a + i * c + k;
+      float *q = y + i * c + k;
+      wasm_v128_store(q, wasm_f32x4_add(wasm_v128_load(p), b0));
+      if (nv > 1) wasm_v128_store(q + 4, wasm_f32x4_add(wasm_v128_load(p + 4), b1));
+      if (nv > 2) wasm_v128_store(q + 8, wasm_f32x4_add(wasm_v128_load(p + 8), b2));
+      if (nv > 3) wasm_v128_store(q + 12, wasm_f32x4_add(wasm_v128_load(p + 12), b3));
+    }
+  }
+}
+
+// max_pool_grad_2x2: the gradient of a 2×2 max pool at stride 2 that tiles x exactly (h = 2·oh, w = 2·ow), images
+//   b0 … b1 − 1; c a multiple of 4. Each dy value goes to its window's first maximum in row-major order (strictly
+//   greater than everything before it, starting from −∞: a window of −∞ or NaN passes nothing), as the stock kernel
+//   decides; every other dx value is 0.
+EXPORT("max_pool_grad_2x2")
+void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int b0, int b1, int oh, int ow, int c) {
+  const int row = 2 * ow * c;
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  for (int b = b0; b < b1; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      for (int ox = 0; ox < ow; ox++) {
+        const int at = ((b * 2 * oh + 2 * oy) * 2 * ow + 2 * ox) * c;
+        const float *p = x + at;
+        float *q = dx + at;
+        const float *d = dy + ((b * oh + oy) * ow + ox) * c;
+        for (int k = 0; k < c; k += 4) {
+          const v128_t x00 = wasm_v128_load(p + k), x01 = wasm_v128_load(p + c + k);
+          const v128_t x10 = wasm_v128_load(p + row + k), x11 = wasm_v128_load(p + row + c + k);
+          const v128_t g00 = wasm_f32x4_gt(x00, ninf);
+          v128_t best = wasm_v128_bitselect(x00, ninf, g00);
+          const v128_t g01 = wasm_f32x4_gt(x01, best);
+          best = wasm_v128_bitselect(x01, best, g01);
+          const v128_t g10 = wasm_f32x4_gt(x10, best);
+          best = wasm_v128_bitselect(x10, best, g10);
+          const v128_t g11 = wasm_f32x4_gt(x11, best);
+          const v128_t later10 = wasm_v128_or(g10, g11), later01 = wasm_v128_or(g01, later10);
+          const v128_t e = wasm_v128_load(d + k);
+          wasm_v128_store(q + k, wasm_v128_and(e, wasm_v128_andnot(g00, later01)));
+          wasm_v128_store(q + c + k, wasm_v128_and(e, wasm_v128_andnot(g01, later10)));
+          wasm_v128_store(q + row + k, wasm_v128_and(e, wasm_v128_andnot(g10, g11)));
+          wasm_v128_store(q + row + c + k, wasm_v128_and(e, g11));
         }
       }
     }

@@ -47,6 +47,17 @@ class DatasetsStore {
     return this.list.find((d) => d.dir === (dir ?? this.current)) ?? this.list.find((d) => d.name === 'MNIST');
   }
 
+  /** The desktop app's folder picker (`dialog.openFolder`): the chosen folder, or null when cancelled or refused. */
+  async chooseFolder(): Promise<string | null> {
+    this.addError = '';
+    try {
+      return (await api.call('dialog.openFolder', {})).path;
+    } catch (e) {
+      this.addError = (e as Error).message;
+      return null;
+    }
+  }
+
   /** Read an image folder (or an IDX folder) and add it to the list; resolves to its folder, or null on a refusal. */
   async add(dir: string): Promise<string | null> {
     this.adding = true;

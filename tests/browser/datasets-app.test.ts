@@ -35,6 +35,9 @@ describe.skipIf(!!missing)('datasets in the app (browser mode)', () => {
       expect.stringMatching(/^MNIST — 10 classes/),
     );
     await page.getByTestId('dataset-add-open').click();
+    // Browser mode has no system folder picker: the path is typed.
+    await page.getByTestId('dataset-folder').waitFor();
+    expect(await page.getByTestId('dataset-choose').count()).toBe(0);
     await page.getByTestId('dataset-folder').fill(path.join(work, 'nowhere'));
     await page.getByTestId('dataset-add-submit').click();
     await expect.poll(() => page.getByTestId('dataset-error').textContent(), { timeout: 30_000 }).toMatch(/nowhere: data folder not found$/);

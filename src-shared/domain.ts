@@ -17,6 +17,9 @@ export const DIGIT_NAMES: readonly string[] = Array.from({ length: CLASSES }, (_
 export const datasetName = (meta: { trainedOn?: { name: string }; dataset?: string } | null | undefined): string =>
   meta?.trainedOn?.name ?? meta?.dataset ?? 'MNIST';
 
+/** A count for people, thousands apart by a no-break space: 10000 → "10 000". */
+export const formatCount = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+
 /** A class for people: its name when known, else its number. */
 export const className = (classes: readonly string[] | undefined, k: number): string => classes?.[k] ?? String(k);
 

@@ -215,6 +215,9 @@ const engineMethods = {
   },
   /** Answered by the relay (main process / browser-mode server), not the engine: start a fresh engine process. */
   'engine.restart': { params: z.object({}), result: z.object({ restarted: z.boolean() }) },
+  /** Answered by the Electron main process's relay only (browser mode refuses it): the system's folder picker; `path`
+   *  null when the user cancelled. */
+  'dialog.openFolder': { params: z.object({}), result: z.object({ path: z.string().nullable() }) },
 } as const;
 
 /** Training jobs, one at a time: `train` and `finetune` return a job id at once; `batch` / `epoch` events stream, the
@@ -430,8 +433,16 @@ export const methods = {
 } as const;
 
 export type MethodName = keyof typeof methods;
+/** Methods the relay answers itself (never forwarded to the engine process). */
+export const RELAY_METHODS = ['engine.restart', 'dialog.openFolder'] as const satisfies readonly MethodName[];
+export type RelayMethod = (typeof RELAY_METHODS)[number];
+export function isRelayMethod(name: MethodName): name is RelayMethod {
+  return (RELAY_METHODS as readonly MethodName[]).includes(name);
+}
+/** Methods the relay's host supplies (the Electron main process), absent in browser mode. */
+export type HostMethod = Exclude<RelayMethod, 'engine.restart'>;
 /** Methods the engine process answers (all but the relay's own). */
-export type EngineMethod = Exclude<MethodName, 'engine.restart'>;
+export type EngineMethod = Exclude<MethodName, RelayMethod>;
 /** Params as a caller writes them. */
 export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
 /** Params after validation (defaults applied), as a handler receives them. */

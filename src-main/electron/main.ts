@@ -1,7 +1,7 @@
 // Electron main process: one window, the app menu, and the relay between the window and the engine process.
 // No TensorFlow here. The renderer is sandboxed (contextIsolation, sandbox, no nodeIntegration, strict CSP);
 // navigation, new windows, webviews and permission requests are refused; IPC is accepted only from our own page.
-import { app, BrowserWindow, ipcMain, Menu, session, shell, type IpcMainEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainEvent } from 'electron';
 import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Relay, type Client } from '../ipc/relay.js';
@@ -31,8 +31,15 @@ function trusted(url: string): boolean {
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
 
-const relay = new Relay(() => forkUtilityEngine(resources), (line) => console.error(`digit-lab: ${line}`));
 let win: BrowserWindow | null = null;
+const relay = new Relay(() => forkUtilityEngine(resources), (line) => console.error(`digit-lab: ${line}`), {
+  // The system's folder picker, over our window: the folder for "Your own images" (the engine reads it).
+  'dialog.openFolder': async () => {
+    const options = { title: 'A folder of images, one sub-folder per class', properties: ['openDirectory' as const] };
+    const r = await (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options));
+    return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+  },
+});
 let disconnect: (() => void) | null = null;
 
 function createWindow(): void {
@@ -82,7 +89,11 @@ ipcMain.on(CHANNEL, (event: IpcMainEvent, message: unknown) => {
   // Only the main frame of our window, showing our page, may talk to the engine.
   if (!win || event.sender !== win.webContents || !event.senderFrame || event.senderFrame !== win.webContents.mainFrame) return;
   if (!trusted(event.senderFrame.url)) return;
-  relay.receive({ send: (m) => event.sender.send(CHANNEL, m) }, message);
+  relay.receive({
+    send: (m) => {
+      if (!event.sender.isDestroyed()) event.sender.send(CHANNEL, m);
+    },
+  }, message);
 });
 
 app.on('web-contents-created', (_e, contents) => {

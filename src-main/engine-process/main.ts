@@ -3,7 +3,7 @@
 // requests from its parent; training runs here so the UI never freezes and a crash takes only this process down.
 // Configuration comes through the environment: DIGIT_LAB_HOME, DIGIT_LAB_BACKEND, DIGIT_LAB_DATA.
 import {
-  MAX_MESSAGE_BYTES, isMethod, parseMessage, parseParams, quote, utf8Bytes, type Emit, type EngineMethod, type Message,
+  MAX_MESSAGE_BYTES, isMethod, isRelayMethod, parseMessage, parseParams, quote, utf8Bytes, type Emit, type EngineMethod, type Message,
 } from '../../src-shared/protocol.js';
 import { firstLine } from '../../src-shared/errors.js';
 import type { Engine } from '../engine/api.js';
@@ -56,7 +56,7 @@ async function handle(msg: Message): Promise<void> {
   const { id, method } = msg;
   try {
     if (!isMethod(method)) throw new Error(`unknown method: ${quote(method)}`);
-    if (method === 'engine.restart') throw new Error(`method ${method} is answered by the relay, not the engine`);
+    if (isRelayMethod(method)) throw new Error(`method ${method} is answered by the relay, not the engine`);
     reply(id, { ok: true, value: await call(method, msg.params) });
   } catch (err) {
     reply(id, { ok: false, error: oneLine(err) });

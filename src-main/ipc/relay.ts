@@ -4,8 +4,10 @@
 // notices when the engine dies (pending calls fail, clients get an `engine: crashed` event and can Restart).
 // No TensorFlow work happens here.
 import {
-  MAX_MESSAGE_BYTES, events, isEvent, isMethod, parseMessage, parseParams, quote, utf8Bytes, type EventData, type MethodName,
+  MAX_MESSAGE_BYTES, events, isEvent, isMethod, isRelayMethod, parseMessage, parseParams, quote, utf8Bytes,
+  type EventData, type HostMethod, type MethodName, type ParsedParams, type ResultOut,
 } from '../../src-shared/protocol.js';
+import { firstLine } from '../../src-shared/errors.js';
 
 /** The engine process, however it was started (utilityProcess in Electron, child_process.fork in browser mode). */
 export interface EngineChild {
@@ -29,8 +31,10 @@ interface Pending {
   method: MethodName;
 }
 
-/** Methods the relay answers itself instead of the engine. */
-const RELAY_METHODS = new Set<MethodName>(['engine.restart']);
+/** What the relay's host answers itself (the Electron main process: its folder picker); browser mode has none. */
+export type HostHandlers = {
+  [M in HostMethod]?: (params: ParsedParams<M>) => Promise<ResultOut<M>>;
+};
 
 export class Relay {
   private child: EngineChild | null = null;
@@ -42,6 +46,7 @@ export class Relay {
   constructor(
     private readonly spawn: () => EngineChild,
     private readonly log: (line: string) => void = () => {},
+    private readonly host: HostHandlers = {},
   ) {}
 
   get engineState(): EngineState {
@@ -83,15 +88,29 @@ export class Relay {
       return fail(msg.id, (err as Error).message);
     }
 
-    if (RELAY_METHODS.has(msg.method)) {
+    if (msg.method === 'engine.restart') {
       this.restart();
       client.send({ type: 'response', id: msg.id, ok: true, result: { restarted: true } });
       return;
     }
+    if (isRelayMethod(msg.method)) return this.answerHost(client, msg.id, msg.method, msg.params);
     if (!this.child) return fail(msg.id, `the engine process is not running (${this.state.message}); restart it`);
     const id = this.nextId++;
     this.pending.set(id, { client, clientId: msg.id, method: msg.method });
     this.child.send({ type: 'request', id, method: msg.method, params });
+  }
+
+  /** A method the host answers (validated params), or a one-line refusal where the host has none. */
+  private answerHost<M extends HostMethod>(client: Client, id: number, method: M, raw: unknown): void {
+    const handler = this.host[method];
+    if (!handler) {
+      client.send({ type: 'response', id, ok: false, error: `${method} is available only in the desktop app` });
+      return;
+    }
+    handler(parseParams(method, raw)).then(
+      (result) => client.send({ type: 'response', id, ok: true, result }),
+      (err: unknown) => client.send({ type: 'response', id, ok: false, error: firstLine(err) || `${method} failed` }),
+    );
   }
 
   /** Kill the engine process (if any) and start a fresh one. */

@@ -48,6 +48,8 @@ export class Api {
   private handlers = new Map<string, Set<Handler>>();
   private connectionHandlers = new Set<(state: ConnectionState) => void>();
   private transport: Transport;
+  /** In the Electron app (the preload bridge is there), not browser mode: the desktop-only methods answer. */
+  readonly desktop = !!window.digitLab;
 
   constructor() {
     this.transport = window.digitLab ? this.bridgeTransport(window.digitLab) : this.socketTransport();

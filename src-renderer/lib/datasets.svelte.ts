@@ -2,7 +2,8 @@
 // one list for the Train view's and the Models view's pickers, and adding a folder (`datasets.add`) with its progress
 // and what the import kept and skipped. A folder is a path on the engine's machine: the engine runs locally in both
 // the app and browser mode.
-import type { DatasetEntry, EventData, ImportReport } from '../../src-shared/protocol';
+import { datasetName, formatCount } from '../../src-shared/domain';
+import type { DatasetEntry, EventData, ImportReport, ModelMeta } from '../../src-shared/protocol';
 import { api, whenConnected } from './api';
 
 class DatasetsStore {
@@ -45,6 +46,32 @@ class DatasetsStore {
   /** The entry of a folder (undefined: the engine's own dataset). */
   entry(dir: string | undefined): DatasetEntry | undefined {
     return this.list.find((d) => d.dir === (dir ?? this.current)) ?? this.list.find((d) => d.name === 'MNIST');
+  }
+
+  /** The test set a model is scored on: its dataset's name and, when that dataset is listed (found by its test files'
+   *  fingerprint; a model without one is MNIST's or names its set), its number of test images, else null. */
+  testSetOf(meta: ModelMeta | null | undefined): { name: string; count: number | null } {
+    const name = datasetName(meta);
+    const info = meta?.trainedOn;
+    const entry = info ? this.list.find((d) => d.fingerprint === info.fingerprint) : this.list.find((d) => d.name === name);
+    return { name, count: entry?.test ?? null };
+  }
+
+  /** The same for people: "10 000 test images of MNIST" ("test images of shapes" while the count is unknown). */
+  testImagesOf(meta: ModelMeta | null | undefined): string {
+    const { name, count } = this.testSetOf(meta);
+    return `${count === null ? '' : `${formatCount(count)} `}test images of ${name}`;
+  }
+
+  /** The desktop app's folder picker (`dialog.openFolder`): the chosen folder, or null when cancelled or refused. */
+  async chooseFolder(): Promise<string | null> {
+    this.addError = '';
+    try {
+      return (await api.call('dialog.openFolder', {})).path;
+    } catch (e) {
+      this.addError = (e as Error).message;
+      return null;
+    }
   }
 
   /** Read an image folder (or an IDX folder) and add it to the list; resolves to its folder, or null on a refusal. */

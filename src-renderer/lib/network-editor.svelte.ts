@@ -2,20 +2,33 @@
 // none), every edit (add, remove, move, change), each layer's shape, parameters and multiply-adds and the totals
 // (src-shared/network/, as the engine computes them), the layer that breaks the network and why, the text form (copy /
 // paste), "My networks" (networks.*), and the measured training speed (networks.measure: on request, and once editing
-// has stopped for MEASURE_AFTER_MS).
+// has stopped for MEASURE_AFTER_MS). The design (on or off, its template, its text form) is kept in localStorage, beside
+// the Train form's last settings, so it survives a reload, a reopened tab and a restarted app; an unreadable one is
+// ignored.
+import { z } from 'zod';
 import {
   defaultLayer, formatNetwork, PRESET_LAYERS, problemLine, summariseLayers, trainingLimitProblem, tryParseNetwork,
   type LayerKind, type LayerSpec, type NetworkSummary,
 } from '../../src-shared/network/index';
 import type { Result, SavedNetwork } from '../../src-shared/protocol';
-import type { PresetName } from '../../src-shared/types';
+import { PRESETS } from '../../src-shared/types';
 import { api, whenConnected } from './api';
 
 /** Quiet time after the last edit before the speed is measured again. */
 export const MEASURE_AFTER_MS = 1500;
 
 /** Where a design starts: a preset, a saved network, or no layers. */
-export type Template = { kind: 'preset'; name: PresetName } | { kind: 'saved'; name: string } | { kind: 'empty' };
+const templateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('preset'), name: z.enum(PRESETS) }),
+  z.object({ kind: z.literal('saved'), name: z.string() }),
+  z.object({ kind: z.literal('empty') }),
+]);
+export type Template = z.output<typeof templateSchema>;
+
+/** The design as it is kept across reloads. */
+export const DESIGN_STORAGE_KEY = 'digit-lab.network-design';
+const designSchema = z.object({ enabled: z.boolean(), template: templateSchema, layers: z.string() });
+type Design = z.output<typeof designSchema>;
 
 export class NetworkEditor {
   /** Design a network (train `text`) instead of training the preset's own. */
@@ -41,6 +54,18 @@ export class NetworkEditor {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private measureId = 0;
   private started = false;
+
+  constructor() {
+    const design = loadDesign();
+    if (design) {
+      this.enabled = design.enabled;
+      this.template = design.template;
+      this.layers = parseOrEmpty(design.layers);
+    }
+    $effect.root(() => {
+      $effect(() => storeDesign({ enabled: this.enabled, template: $state.snapshot(this.template), layers: this.text }));
+    });
+  }
 
   /** Load My networks (idempotent). */
   init(): void {
@@ -160,6 +185,24 @@ export class NetworkEditor {
 
 function parseOrEmpty(text: string): LayerSpec[] {
   return tryParseNetwork(text).layers ?? [];
+}
+
+/** The design kept by the last page, or null (none, or not one this version reads). */
+function loadDesign(): Design | null {
+  try {
+    const r = designSchema.safeParse(JSON.parse(localStorage.getItem(DESIGN_STORAGE_KEY) ?? 'null'));
+    return r.success && !tryParseNetwork(r.data.layers).problem ? r.data : null;
+  } catch {
+    return null; // unreadable JSON, or no storage
+  }
+}
+
+function storeDesign(design: Design): void {
+  try {
+    localStorage.setItem(DESIGN_STORAGE_KEY, JSON.stringify(design));
+  } catch {
+    // storage full or unavailable: the design lives on until the page goes
+  }
 }
 
 export const networkEditor = new NetworkEditor();

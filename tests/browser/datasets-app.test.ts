@@ -35,6 +35,9 @@ describe.skipIf(!!missing)('datasets in the app (browser mode)', () => {
       expect.stringMatching(/^MNIST — 10 classes/),
     );
     await page.getByTestId('dataset-add-open').click();
+    // Browser mode has no system folder picker: the path is typed.
+    await page.getByTestId('dataset-folder').waitFor();
+    expect(await page.getByTestId('dataset-choose').count()).toBe(0);
     await page.getByTestId('dataset-folder').fill(path.join(work, 'nowhere'));
     await page.getByTestId('dataset-add-submit').click();
     await expect.poll(() => page.getByTestId('dataset-error').textContent(), { timeout: 30_000 }).toMatch(/nowhere: data folder not found$/);
@@ -63,7 +66,13 @@ describe.skipIf(!!missing)('datasets in the app (browser mode)', () => {
 
     // Gallery: the run's test images, labelled with the class names.
     await page.getByTestId('nav-gallery').click();
+    // The header names the picked model's own test set and counts it: a digit model's is MNIST's.
+    const galleryOptions = await page.getByTestId('gallery-model').locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent ?? '']));
+    const digitModel = galleryOptions.find(([, text]) => !text.includes('shapes'))![0];
+    await page.getByTestId('gallery-model').selectOption(digitModel);
+    await expect.poll(() => page.getByTestId('gallery-about').textContent(), { timeout: 30_000 }).toMatch(/^Random images from the 10\u00a0000 test images of MNIST /);
     await page.getByTestId('gallery-model').selectOption(model);
+    await expect.poll(() => page.getByTestId('gallery-about').textContent()).toMatch(/^Random images from the 6 test images of shapes /);
     await expect.poll(() => page.getByTestId('sample-label').allTextContents(), { timeout: 60_000 }).toHaveLength(6);
     for (const label of await page.getByTestId('sample-label').allTextContents()) expect(SHAPES).toContain(label);
     for (const p of await page.getByTestId('sample-predicted').allTextContents()) expect(SHAPES).toContain(p);
@@ -72,6 +81,7 @@ describe.skipIf(!!missing)('datasets in the app (browser mode)', () => {
     // Mistakes: the confusion matrix has the three classes.
     await page.getByTestId('nav-mistakes').click();
     await page.getByTestId('mistakes-model').selectOption(model);
+    await expect.poll(() => page.getByTestId('mistakes-about').textContent()).toMatch(/^Which of the 6 test images of shapes the network gets wrong/);
     await page.getByTestId('mistakes-evaluate').click();
     await expect.poll(() => page.getByTestId('confusion-row').allTextContents(), { timeout: 60_000 }).toEqual([...SHAPES]);
     expect(await page.getByTestId('confusion-col').allTextContents()).toEqual([...SHAPES]);

@@ -1,8 +1,8 @@
 // The network editor in a real browser (Debian chromium via playwright-core) against browser mode: from the `fast`
 // template, remove a layer, add a Conv2D (first where it cannot go: Train is disabled with the reason), move it, change
-// its filters; the shapes and totals follow; paste refuses bad text in one line; the speed is measured by the engine;
-// a short run trains the designed layers (model.json); the design is saved as a My network (and one deleted); the Inside
-// view draws it.
+// its filters; the shapes and totals follow; paste refuses bad text in one line; the design survives a reload; the speed
+// is measured by the engine; a short run trains the designed layers (model.json); the design is saved as a My network
+// (and one deleted); the Inside view draws it.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,6 +93,19 @@ describe.skipIf(!!missing)('network editor (browser mode)', () => {
     await page.getByTestId('paste-text').fill(before!);
     await page.getByTestId('paste-apply').click();
     expect(await page.getByTestId('network-message').count()).toBe(0);
+  });
+
+  it('keeps the design across a page reload (localStorage): on, its template, every layer', async () => {
+    const { page } = app;
+    const before = await page.getByTestId('network-text').textContent();
+    expect(before).toBe('conv16k5-relu,maxpool2,conv32k5-relu,conv24k3-same-relu,maxpool2,flatten,dense128-relu,dropout0.4');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('network-text').textContent(), { timeout: 30_000 }).toBe(before);
+    expect(await page.getByTestId('design-toggle').isChecked()).toBe(true);
+    expect(await page.getByTestId('template').inputValue()).toBe('preset:fast');
+    expect(await page.getByTestId('layer-row').count()).toBe(9);
+    expect(await page.getByTestId('network-totals').textContent()).toMatch(/70,754 params · 1,542,400 multiply-adds per image/);
+    expect(await page.getByTestId('train').isDisabled()).toBe(false);
   });
 
   it('measures the speed on the engine, then trains a short run of the designed layers', async () => {

@@ -3,7 +3,7 @@
 // is restarted. tests/engine/protocol-relay.test.ts runs the same relay against a real engine process.
 import { describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from '../../src-shared/protocol.js';
-import { Relay, type Client, type EngineChild } from '../../src-main/ipc/relay.js';
+import { Relay, type Client, type EngineChild, type HostHandlers } from '../../src-main/ipc/relay.js';
 
 /** An engine child in memory: records what the relay sends and lets the test answer, emit and exit. */
 class FakeEngine implements EngineChild {
@@ -49,14 +49,14 @@ class FakeClient implements Client {
   }
 }
 
-function setup() {
+function setup(host: HostHandlers = {}) {
   const engines: FakeEngine[] = [];
   const logged: string[] = [];
   const relay = new Relay(() => {
     const e = new FakeEngine();
     engines.push(e);
     return e;
-  }, (line) => logged.push(line));
+  }, (line) => logged.push(line), host);
   relay.start();
   const client = new FakeClient();
   relay.connect(client);
@@ -196,5 +196,35 @@ describe('relay (in-memory engine)', () => {
     expect(engine().sent).toEqual([]);
     relay.receive(client, request(5, 'models.importKeras', { fileName: 'x.h5', base64: 'iUhERg0KGgo=', name: 'x' }));
     expect(engine().lastRequest).toMatchObject({ method: 'models.importKeras', params: { fileName: 'x.h5', base64: 'iUhERg0KGgo=', name: 'x' } });
+  });
+
+  it('answers the host\'s methods through its handlers (the desktop folder picker), never the engine; refuses them without', async () => {
+    const asked: unknown[] = [];
+    const answers = [{ path: '/home/me/shapes' }, { path: null }];
+    const { relay, engine, client } = setup({
+      'dialog.openFolder': (params) => {
+        asked.push(params);
+        const next = answers.shift();
+        return next ? Promise.resolve(next) : Promise.reject(new Error('no window\nstack'));
+      },
+    });
+    for (const id of [1, 2, 3]) relay.receive(client, request(id, 'dialog.openFolder'));
+    relay.receive(client, request(4, 'dialog.openFolder', 'nope'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked).toEqual([{}, {}, {}]);
+    expect(client.responses()).toEqual([
+      { type: 'response', id: 4, ok: false, error: expect.stringMatching(/^invalid params for dialog\.openFolder: /) },
+      { type: 'response', id: 1, ok: true, result: { path: '/home/me/shapes' } },
+      { type: 'response', id: 2, ok: true, result: { path: null } },
+      { type: 'response', id: 3, ok: false, error: 'no window' },
+    ]);
+    expect(engine().sent).toEqual([]);
+
+    const browser = setup();
+    browser.relay.receive(browser.client, request(5, 'dialog.openFolder'));
+    expect(browser.client.responses()).toEqual([
+      { type: 'response', id: 5, ok: false, error: 'dialog.openFolder is available only in the desktop app' },
+    ]);
+    expect(browser.engine().sent).toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ const IMAGES: Record<PresetName, number> = { fast: 6144, seed: 3840, mlp: 12288,
 export interface PeerResult {
   preset: PresetName;
   torch: string;
+  /** The BLAS this PyTorch build was made with (torch.__config__: BLAS_INFO): its dense layers and torch.mm run on it. */
+  blas: string;
   threads: number;
   batch: number;
   dropout: boolean;
@@ -107,7 +109,7 @@ export async function comparePeer(preset: PresetName): Promise<PeerResult> {
     const gemm = Number((await torch.ask('gemm')).macsPerSec);
     const images = ROUNDS * perRound * batch;
     return {
-      preset, torch: String(torchReady.torch), threads, batch, dropout, rounds: ROUNDS, images,
+      preset, torch: String(torchReady.torch), blas: String(torchReady.blas), threads, batch, dropout, rounds: ROUNDS, images,
       oursImagesPerSec: images / oursS, torchImagesPerSec: images / torchS,
       oursEvalSeconds: oursEval, torchEvalSeconds: torchEval, torchGemmMacsPerSec: gemm,
     };

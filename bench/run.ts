@@ -123,9 +123,9 @@ const limit = fast
         `(${pct(wasmPeak.gemmMacsPerSec, simdPeak.allThreadsMacsPerSec)} of the SIMD peak): training runs at ` +
         `${pct(fast.wasmImagesPerSec * fast.trainMacs, wasmPeak.gemmMacsPerSec)} of what XNNPACK reaches on an ideal shape.`,
       torchGemm
-        ? `- PyTorch's \`torch.mm\` (1024³ float32, ${peerRows[0].threads} threads, the BLAS Debian's PyTorch ${peerRows[0].torch} is built with): ` +
-          `${g(torchGemm)}MAC/s in this run. That is what this PyTorch build does with one large GEMM here, not a peak of the ` +
-          'cores: native 256-bit FMA code could go further, but no native peak is measured here, so none is claimed.'
+        ? `- PyTorch's \`torch.mm\` (1024³ float32, ${peerRows[0].threads} threads, on the BLAS Debian's PyTorch ${peerRows[0].torch} is built with: ` +
+          `BLAS_INFO=${peerRows[0].blas}): ${g(torchGemm)}MAC/s in this run. That is what this PyTorch build does with one large GEMM ` +
+          'here, not a peak of the cores: native 256-bit FMA code could go further, but no native peak is measured here, so none is claimed.'
         : '- No native peak is measured here (PyTorch absent), so none is claimed.',
     ].join('\n')
   : '';
@@ -139,7 +139,7 @@ const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores
 const date = started.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const loads = (l: number[]) => l.map((v) => v.toFixed(1)).join(', ');
 const torchNote = peerRows.length
-  ? `PyTorch ${peerRows[0].torch} (Debian python3-torch), ${peerRows[0].threads} threads`
+  ? `PyTorch ${peerRows[0].torch} (Debian python3-torch: convolutions on oneDNN, dense layers on its BLAS, BLAS_INFO=${peerRows[0].blas}), ${peerRows[0].threads} threads`
   : 'PyTorch (absent in this run)';
 
 console.log(`\n${machine}\n\n${speedTable}\n\n${peerTable}\n\n${evalTable}\n\n${limit}\n\n${augmentText}\n\n${kernelTables}\n`);

@@ -7,7 +7,7 @@
 //   npx tsx bench/select-model.ts --candidates 3 [--seed 1] --out DIR [-- train options, e.g. --epochs 2]
 // Reproducing it: `digit-lab train --seed <chosen seed> <options>` (the `command` in meta.json's `selection`). Weight
 // initialisation is not seeded, so a rerun lands within the stated tolerance of the test accuracy, not on it.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,9 +40,11 @@ try {
   for (let i = 0; i < candidates; i++) {
     const seed = firstSeed + i;
     const name = `candidate-${seed}`;
-    execFileSync(process.execPath, [cli, 'train', '--seed', String(seed), '--name', name, ...options], {
-      env: { ...process.env, DIGIT_LAB_HOME: home }, stdio: ['ignore', 'ignore', 'inherit'],
+    // Its output is not shown: the CLI prints the run's test accuracy, which selection must not see.
+    const run = spawnSync(process.execPath, [cli, 'train', '--seed', String(seed), '--name', name, ...options], {
+      env: { ...process.env, DIGIT_LAB_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
     });
+    if (run.status !== 0) throw new Error(`${name}: digit-lab train failed: ${run.stderr.split('\n').filter((l) => /error|Error/.test(l)).join(' | ')}`);
     const meta = JSON.parse(readFileSync(path.join(modelDir(name), 'meta.json'), 'utf8')) as { history: { valAccuracy: number | null }[] };
     const valAccuracy = meta.history.at(-1)?.valAccuracy ?? NaN; // validation only: the test score is not read here
     if (!Number.isFinite(valAccuracy)) throw new Error(`${name}: no validation accuracy (hold out a validation split)`);

@@ -4,8 +4,8 @@
 // slowest time. With --peer torch, each seed also runs the PyTorch peer with the same recipe on the same split and
 // batch order (bench/torch_peer.py time99: `fast` without dropout, 2 epochs of 256, Adam β 0.7 / 0.9, one-cycle to
 // 0.01), the two alternating run by run, and a second table gives its figures.
-// With --doc, the tables also replace the `time-to-99-runs` section of docs/benchmarks.md.
-//   npm run bench:time99 -- --runs 5 [--seed 1] [--peer torch] [--doc] [-- extra train options (not with --peer)]
+// With --doc, the tables also replace the `time-to-99-runs` section of docs/benchmarks.md (or --section NAME's).
+//   npm run bench:time99 -- --runs 5 [--seed 1] [--peer torch] [--doc [--section NAME]] [-- extra train options (not with --peer)]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +26,8 @@ const opt = (name: string, fallback: number) => {
   return n;
 };
 const runs = opt('--runs', 5);
+if (runs < 1) throw new Error('--runs: at least 1');
+const section = own.includes('--section') ? own[own.indexOf('--section') + 1] : 'time-to-99-runs';
 const firstSeed = opt('--seed', 1);
 const peer = own.includes('--peer') ? own[own.indexOf('--peer') + 1] : null;
 if (peer !== null && peer !== 'torch') throw new Error(`--peer: expected torch, got ${peer}`);
@@ -146,4 +148,4 @@ const lines = [
     : peer ? ['', `(${noTorch})`] : []),
 ];
 console.log(lines.join('\n'));
-if (own.includes('--doc')) process.stderr.write(`written to ${writeDocSection('time-to-99-runs', lines)}\n`);
+if (own.includes('--doc')) process.stderr.write(`written to ${writeDocSection(section, lines)}\n`);

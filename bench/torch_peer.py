@@ -138,7 +138,8 @@ def serve(argv):
             best = max(best, 5 * 1024 ** 3 / (time.perf_counter() - t0))
         return best
 
-    print("READY " + json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    blas = next((w.split("=")[1].rstrip(",") for w in torch.__config__.show().split() if w.startswith("BLAS_INFO=")), "unknown")
+    print("READY " + json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas}), flush=True)
     for line in sys.stdin:
         cmd = line.split()
         if not cmd or cmd[0] == "quit":

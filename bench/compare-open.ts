@@ -1,5 +1,5 @@
 // `npm run bench:compare`: how long the Compare view takes to open five full runs in browser mode — from the click on
-// Compare to the four charts drawn, the table, the per-digit bars and the fixed/broken counts shown. The five runs are
+// Compare to the four charts drawn, the table, the per-digit bars and the fixed/broken counts shown (and, separately, until the galleries' thumbnails, loaded when the page is idle, are drawn too). The five runs are
 // one real quick training's model saved five times with full-size histories (20 epochs, a 1 999-point per-batch
 // curve, its values kept as the recorder keeps them: what a long run keeps after thinning) and its real test-set predictions, some flipped so that the runs differ.
 import fs from 'node:fs';
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     await page.evaluate('globalThis.__name = (f) => f');
     const times: number[] = [];
     const calls: number[] = [];
+    const thumbs: number[] = [];
     for (let k = 0; k < REPEATS; k++) {
       // A fresh page each time: the view opens from nothing (the engine process stays warm, as in the app).
       await page.goto('about:blank'); // a hash-only change would keep the page (and the view's state)
@@ -82,6 +83,12 @@ async function main(): Promise<void> {
       }, undefined, { polling: 'raf', timeout: 60_000 });
       times.push(((await t1.jsonValue()) ?? NaN) - t0);
       calls.push(Number(await page.getByTestId('compare-results').getAttribute('data-load-ms')));
+      // The fixed / broken thumbnails load when the page is idle, after the view above them: when they are drawn too.
+      const t2 = await page.waitForFunction(
+        () => (document.querySelectorAll('[data-testid="gallery-fixed"] canvas').length > 0 ? performance.now() : null),
+        undefined, { polling: 'raf', timeout: 60_000 },
+      );
+      thumbs.push(((await t2.jsonValue()) ?? NaN) - t0);
     }
     const shots = path.join(process.cwd(), 'artifacts/screenshots');
     fs.mkdirSync(shots, { recursive: true });
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
     console.log(`Compare view, ${RUNS} runs of ${MAX_CURVE_POINTS - 1} batch points and 20 epochs, browser mode on ${os.cpus()[0]?.model ?? '?'} (${os.cpus().length} cores)`);
     console.log(`open times (ms): ${times.map((t) => t.toFixed(0)).join(', ')}; median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms`);
     console.log(`of which the compare.runs call (engine + transport + validation, ms): ${calls.join(', ')}`);
+    console.log(`the fixed / broken thumbnails drawn too (ms): ${thumbs.map((t) => t.toFixed(0)).join(', ')}`);
   } finally {
     await app.close();
     fs.rmSync(home, { recursive: true, force: true });

@@ -67,3 +67,28 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, onSte
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, JSON.stringify(value, null, 2) + '\n');
 }
+
+/** Why a JSON record could not be read, in one line: not JSON at all, or what its parser refused. */
+export function jsonReadError(err: unknown): string {
+  return err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message;
+}
+
+/** A folder of one JSON file per record: each `<key>.json` (in name order; dot-files and names `key` rejects, by
+ *  returning null, skipped) read by `parse`; the files it cannot read are listed with why, never deleted. */
+export function readJsonFolder<T>(
+  dir: string, key: (name: string) => string | null, parse: (text: string, key: string) => T,
+): { items: T[]; errors: { file: string; error: string }[] } {
+  const items: T[] = [];
+  const errors: { file: string; error: string }[] = [];
+  if (!fs.existsSync(dir)) return { items, errors };
+  for (const file of fs.readdirSync(dir).sort()) {
+    const k = file.startsWith('.') || !file.endsWith('.json') ? null : key(file.slice(0, -'.json'.length));
+    if (k === null) continue;
+    try {
+      items.push(parse(fs.readFileSync(path.join(dir, file), 'utf8'), k));
+    } catch (err) {
+      errors.push({ file, error: jsonReadError(err) });
+    }
+  }
+  return { items, errors };
+}

@@ -7,7 +7,7 @@ import { isModelName, MODEL_NAME_RULE } from '../../src-shared/model-name.js';
 import { networkTextSchema } from '../../src-shared/network/schema.js';
 import { describeIssues, type SavedNetwork } from '../../src-shared/protocol.js';
 import { PRESETS } from '../../src-shared/types.js';
-import { writeJsonAtomic } from './fsutil.js';
+import { jsonReadError, readJsonFolder, writeJsonAtomic } from './fsutil.js';
 
 export class NetworkStoreError extends Error {}
 
@@ -54,20 +54,9 @@ export class NetworkStore {
 
   /** Every readable network by name, and the files that could not be read. */
   list(): { networks: SavedNetwork[]; errors: { file: string; error: string }[] } {
-    if (!fs.existsSync(this.dir)) return { networks: [], errors: [] };
-    const networks: SavedNetwork[] = [];
-    const errors: { file: string; error: string }[] = [];
-    for (const file of fs.readdirSync(this.dir).sort()) {
-      if (file.startsWith('.') || !file.endsWith('.json')) continue;
-      const name = file.slice(0, -'.json'.length);
-      try {
-        validName(name);
-        networks.push(parseFile(fs.readFileSync(path.join(this.dir, file), 'utf8'), name));
-      } catch (err) {
-        errors.push({ file, error: err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message });
-      }
-    }
-    return { networks, errors };
+    // A file whose name is not a valid network name is listed as unreadable, not skipped.
+    const { items, errors } = readJsonFolder(this.dir, (name) => name, (text, name) => parseFile(text, validName(name)));
+    return { networks: items, errors };
   }
 
   get(name: string): SavedNetwork {
@@ -76,7 +65,7 @@ export class NetworkStore {
     try {
       return parseFile(fs.readFileSync(file, 'utf8'), name);
     } catch (err) {
-      throw new NetworkStoreError(`network '${name}' is unreadable: ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
+      throw new NetworkStoreError(`network '${name}' is unreadable: ${jsonReadError(err)}`);
     }
   }
 

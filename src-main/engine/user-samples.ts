@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PIXELS } from '../../src-shared/domain.js';
 import { MAX_STROKE_POINTS, MAX_STROKES, type ParsedParams, type UserSample } from '../../src-shared/protocol.js';
-import { writeJsonAtomic } from './fsutil.js';
+import { jsonReadError, readJsonFolder, writeJsonAtomic } from './fsutil.js';
 
 /** A point of a stroke in pad units: 0-1 on both axes, origin top-left (as the sketchpad stores it). */
 type PadPoint = NonNullable<UserSample['strokes']>[number][number];
@@ -98,18 +98,7 @@ export class SampleStore {
 
   /** Every readable sample, oldest first, and the files that could not be read. */
   list(): { samples: UserSample[]; errors: { file: string; error: string }[] } {
-    if (!fs.existsSync(this.dir)) return { samples: [], errors: [] };
-    const samples: UserSample[] = [];
-    const errors: { file: string; error: string }[] = [];
-    for (const file of fs.readdirSync(this.dir).sort()) {
-      const id = file.replace(/\.json$/, '');
-      if (file.startsWith('.') || !file.endsWith('.json') || !ID_RE.test(id)) continue;
-      try {
-        samples.push(parseSample(fs.readFileSync(path.join(this.dir, file), 'utf8'), id));
-      } catch (err) {
-        errors.push({ file, error: err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message });
-      }
-    }
+    const { items: samples, errors } = readJsonFolder(this.dir, (id) => (ID_RE.test(id) ? id : null), parseSample);
     samples.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     return { samples, errors };
   }
@@ -120,7 +109,7 @@ export class SampleStore {
     try {
       return parseSample(fs.readFileSync(file, 'utf8'), id);
     } catch (err) {
-      throw new SampleError(`sample '${id}' is corrupt: ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
+      throw new SampleError(`sample '${id}' is corrupt: ${jsonReadError(err)}`);
     }
   }
 

@@ -9,34 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods } from '../../src-shared/protocol.js';
-import { forkEngine } from '../../src-main/ipc/fork-engine.js';
-import { Relay } from '../../src-main/ipc/relay.js';
-import { ROOT } from '../helpers/browser.js';
 import { SHAPES, writeShapesFolder } from '../helpers/image-folder.js';
+import { engineOverRelay, type EngineOverRelay } from '../helpers/protocol.js';
 
-const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = !existsSync(entry) ? `${entry} missing: run npm run build:node` : null;
-if (missing) console.warn(`protocol-datasets tests skipped: ${missing}`);
-
-describe.skipIf(!!missing)('datasets over the protocol', () => {
-  const received: { type: string; id?: number; event?: string; data?: { jobId?: string; done: number; total: number } }[] = [];
-  const client = { send: (m: unknown) => received.push(m as (typeof received)[number]) };
-  let relay: Relay;
+describe('datasets over the protocol', () => {
+  let engine: EngineOverRelay;
   const home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-datasets-protocol-'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-datasets-folders-'));
   const folder = path.join(work, 'shapes');
-  let nextId = 1;
-
-  const call = async (method: string, params: unknown) => {
-    const id = nextId++;
-    relay.receive(client, { type: 'request', id, method, params });
-    for (let i = 0; i < 4800; i++) {
-      const r = received.find((m) => m.type === 'response' && m.id === id);
-      if (r) return r as unknown as { ok: boolean; result: unknown; error: string };
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error(`no reply to ${method}`);
-  };
+  const call = (method: string, params: unknown) => engine.call(method, params);
   const homeHash = () => {
     const hash = createHash('sha256');
     for (const f of (readdirSync(home, { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
@@ -48,12 +29,10 @@ describe.skipIf(!!missing)('datasets over the protocol', () => {
 
   beforeAll(() => {
     writeShapesFolder(folder);
-    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
-    relay.start();
-    relay.connect(client);
+    engine = engineOverRelay({ DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' });
   });
   afterAll(() => {
-    relay?.close();
+    engine?.close();
     rmSync(home, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
@@ -88,7 +67,7 @@ describe.skipIf(!!missing)('datasets over the protocol', () => {
     expect(dataset).toMatchObject({ name: 'shapes', kind: 'images', classes: [...SHAPES], train: 30, test: 6, source: 'user', dir: folder });
     expect(report.counts).toEqual(SHAPES.map((c) => ({ class: c, train: 10, test: 2 })));
     expect(report.skipped.map((s) => s.file).sort()).toEqual(['bar/broken.png', 'circle/notes.txt', 'cross/tiny.png']);
-    const events = received.filter((m) => m.event === 'evalProgress' && m.data?.jobId === 'add-1').map((m) => m.data!);
+    const events = engine.events('evalProgress').filter((e) => e?.jobId === 'add-1');
     expect(events.at(-1)).toMatchObject({ done: 39, total: 39 });
     const list = methods['datasets.list'].result.parse((await call('datasets.list', {})).result).datasets;
     expect(list.find((d) => d.dir === folder)?.source).toBe('user');
@@ -102,7 +81,7 @@ describe.skipIf(!!missing)('datasets over the protocol', () => {
     expect(config).toMatchObject({ data: folder, validationSize: 6 });
     let done: { result: { model: string; activated?: boolean } } | undefined;
     for (let i = 0; i < 4800 && !done; i++) {
-      done = received.find((m) => m.event === 'done' && m.data?.jobId === jobId)?.data as unknown as typeof done;
+      done = engine.events('done').find((e) => e?.jobId === jobId);
       if (!done) await new Promise((res) => setTimeout(res, 50));
     }
     expect(done?.result).toMatchObject({ model: 'shapes-model', activated: true });

@@ -6,50 +6,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forkEngine } from '../../src-main/ipc/fork-engine.js';
-import { Relay } from '../../src-main/ipc/relay.js';
 import { problemLine, summariseNetwork } from '../../src-shared/network/index.js';
-import { ROOT } from '../helpers/browser.js';
 import { INVALID } from '../helpers/networks.js';
+import { engineOverRelay, type EngineOverRelay } from '../helpers/protocol.js';
 
-const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-const missing = fs.existsSync(entry) ? null : `${entry} missing: run npm run build:node`;
-if (missing) console.warn(`protocol-networks tests skipped: ${missing}`);
-
-interface Reply {
-  ok: boolean;
-  error?: string;
-  result?: any;
-}
-
-describe.skipIf(!!missing)('networks over the protocol', () => {
-  const received: any[] = [];
-  const client = { send: (m: unknown) => received.push(m) };
-  let relay: Relay;
+describe('networks over the protocol', () => {
+  let engine: EngineOverRelay;
   let home: string;
-  let nextId = 1;
-
-  const call = async (method: string, params: unknown): Promise<Reply> => {
-    const id = nextId++;
-    relay.receive(client, { type: 'request', id, method, params });
-    for (let i = 0; i < 4800; i++) {
-      const r = received.find((m) => m.type === 'response' && m.id === id);
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 25));
-    }
-    throw new Error(`no reply to ${method}`);
-  };
+  const call = (method: string, params: unknown) => engine.call(method, params);
   const networkFiles = () => (fs.existsSync(path.join(home, 'networks')) ? fs.readdirSync(path.join(home, 'networks')).sort() : []);
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'digit-lab-networks-protocol-'));
-    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_MODELS: path.join(home, 'none') }));
-    relay.start();
-    relay.connect(client);
+    engine = engineOverRelay({ DIGIT_LAB_HOME: home, DIGIT_LAB_MODELS: path.join(home, 'none') }, 120_000);
     expect((await call('status', {})).ok).toBe(true);
   }, 60_000);
   afterAll(() => {
-    relay?.close();
+    engine?.close();
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -127,7 +100,7 @@ describe.skipIf(!!missing)('networks over the protocol', () => {
     expect(started.result.config.layers).toBe(layers);
     let done: any;
     for (let i = 0; i < 2400 && !done; i++) {
-      done = received.find((m) => m.type === 'event' && m.event === 'done' && m.data.jobId === started.result.jobId);
+      done = engine.received.find((m) => m.type === 'event' && m.event === 'done' && m.data.jobId === started.result.jobId);
       if (!done) await new Promise((res) => setTimeout(res, 50));
     }
     expect(done?.data.result.model).toBe('designed');

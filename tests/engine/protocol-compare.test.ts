@@ -6,48 +6,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods } from '../../src-shared/protocol.js';
-import { forkEngine } from '../../src-main/ipc/fork-engine.js';
-import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
-import { ensureNodeBuild } from '../helpers/build.js';
+import { engineOverRelay, type EngineOverRelay } from '../helpers/protocol.js';
 
-const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
 const shippedDefault = path.join(process.env.DIGIT_LAB_MODELS ?? path.join(ROOT, 'models'), 'default/model.json');
-ensureNodeBuild();
 if (!existsSync(shippedDefault)) throw new Error(`${shippedDefault} missing: the shipped default model is part of the checkout`);
 
 describe('compare over the protocol', () => {
-  const received: { type: string; id?: number; event?: string; data?: { jobId?: string; done: number; total: number } }[] = [];
-  const client = { send: (m: unknown) => received.push(m as (typeof received)[number]) };
-  let relay: Relay;
+  let engine: EngineOverRelay;
   let home: string;
-  let nextId = 1;
-
-  const call = async (method: string, params: unknown) => {
-    const id = nextId++;
-    relay.receive(client, { type: 'request', id, method, params });
-    for (let i = 0; i < 2400; i++) {
-      const r = received.find((m) => m.type === 'response' && m.id === id);
-      if (r) return r as unknown as { ok: boolean; result: unknown; error: string };
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error(`no reply to ${method}`);
-  };
-  const progress = (jobId: string) => received.filter((m) => m.type === 'event' && m.event === 'evalProgress' && m.data?.jobId === jobId).map((m) => m.data!);
+  const call = (method: string, params: unknown) => engine.call(method, params);
+  const progress = (jobId: string) => engine.events('evalProgress').filter((e) => e?.jobId === jobId);
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-compare-protocol-'));
-    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
-    relay.start();
-    relay.connect(client);
+    engine = engineOverRelay({ DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }, 120_000);
     const { result } = await call('train', { preset: 'mlp', epochs: 1, trainSize: 2048, validationSize: 0, batchSize: 64, name: 'tiny-mlp' });
     const { jobId } = methods.train.result.parse(result);
-    for (let i = 0; i < 2400 && !received.some((m) => m.type === 'event' && m.event === 'done' && m.data?.jobId === jobId); i++) {
+    for (let i = 0; i < 2400 && !engine.events('done').some((e) => e?.jobId === jobId); i++) {
       await new Promise((res) => setTimeout(res, 50));
     }
   }, 240_000);
   afterAll(() => {
-    relay?.close();
+    engine?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

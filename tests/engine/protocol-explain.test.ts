@@ -6,48 +6,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forkEngine } from '../../src-main/ipc/fork-engine.js';
-import { Relay } from '../../src-main/ipc/relay.js';
 import { ROOT } from '../helpers/browser.js';
-import { ensureNodeBuild } from '../helpers/build.js';
-
-const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-ensureNodeBuild();
-
-interface Reply {
-  ok: boolean;
-  error?: string;
-  result?: any;
-}
+import { engineOverRelay, type EngineOverRelay } from '../helpers/protocol.js';
 
 describe('explain over the protocol', () => {
-  const received: any[] = [];
-  const client = { send: (m: unknown) => received.push(m) };
-  let relay: Relay;
+  let engine: EngineOverRelay;
   let home: string;
-  let nextId = 1;
   let digit: number[];
 
-  const call = async (method: string, params: unknown): Promise<Reply> => {
-    const id = nextId++;
-    relay.receive(client, { type: 'request', id, method, params });
-    for (let i = 0; i < 1200; i++) {
-      const r = received.find((m) => m.type === 'response' && m.id === id);
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 25));
-    }
-    throw new Error(`no reply to ${method}`);
-  };
+  const call = (method: string, params: unknown) => engine.call(method, params);
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-explain-protocol-'));
-    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_MODELS: path.join(ROOT, 'models') }));
-    relay.start();
-    relay.connect(client);
+    engine = engineOverRelay({ DIGIT_LAB_HOME: home, DIGIT_LAB_MODELS: path.join(ROOT, 'models') }, 30_000);
     digit = (await call('testImages', { indices: [0] })).result.images[0];
   }, 60_000);
   afterAll(() => {
-    relay?.close();
+    engine?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

@@ -6,37 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_STROKE_POINTS, methods } from '../../src-shared/protocol.js';
-import { forkEngine } from '../../src-main/ipc/fork-engine.js';
-import { Relay } from '../../src-main/ipc/relay.js';
-import { ROOT } from '../helpers/browser.js';
-import { ensureNodeBuild } from '../helpers/build.js';
-
-const entry = path.join(ROOT, 'dist/src-main/engine-process/main.js');
-ensureNodeBuild();
+import { engineOverRelay, type EngineOverRelay } from '../helpers/protocol.js';
 
 describe('inside view and fine-tune over the protocol', () => {
-  const received: any[] = [];
-  const client = { send: (m: unknown) => received.push(m) };
-  let relay: Relay;
+  let engine: EngineOverRelay;
   let home: string;
-  let nextId = 1;
   let model = '';
 
   /** One request; resolves with the response (ok or not). */
-  const call = async (method: string, params: unknown) => {
-    const id = nextId++;
-    relay.receive(client, { type: 'request', id, method, params });
-    for (let i = 0; i < 2400; i++) {
-      const r = received.find((m) => m.type === 'response' && m.id === id);
-      if (r) return r;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    throw new Error(`no reply to ${method}`);
-  };
+  const call = (method: string, params: unknown) => engine.call(method, params);
   const event = async (name: string, jobId: string) => {
     for (let i = 0; i < 2400; i++) {
-      const e = received.find((m) => m.type === 'event' && m.event === name && m.data.jobId === jobId);
-      if (e) return e.data;
+      const e = engine.events(name).find((data) => data.jobId === jobId);
+      if (e) return e;
       await new Promise((res) => setTimeout(res, 50));
     }
     throw new Error(`no ${name} event`);
@@ -44,16 +26,14 @@ describe('inside view and fine-tune over the protocol', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'digit-lab-inside-protocol-'));
-    relay = new Relay(() => forkEngine(entry, { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }));
-    relay.start();
-    relay.connect(client);
+    engine = engineOverRelay({ DIGIT_LAB_HOME: home, DIGIT_LAB_BACKEND: 'js' }, 120_000);
     const { result } = await call('train', { preset: 'fast', epochs: 1, trainSize: 2048, validationSize: 0, batchSize: 64, name: 'tiny-cnn' });
     model = (await event('done', result.jobId)).result.model;
     // A small run does not beat the shipped default, so it is not made active by itself: choose it, as a user would.
     expect((await call('models.setActive', { name: model })).ok).toBe(true);
   }, 240_000);
   afterAll(() => {
-    relay?.close();
+    engine?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
@@ -121,7 +101,7 @@ describe('inside view and fine-tune over the protocol', () => {
     console.log(`tiny CNN on 500 MNIST test images: ${result.before.mnist} before the fine-tune, ${result.after.mnist} after`);
     expect(result.before.mnist).toBeGreaterThan(0.8);
     expect(result.after.mnist).toBeGreaterThanOrEqual(result.before.mnist - 0.03);
-    expect(received.filter((m) => m.event === 'batch' && m.data.jobId === jobId)).toHaveLength(6);
+    expect(engine.events('batch').filter((data) => data.jobId === jobId)).toHaveLength(6);
     const status = (await call('status', {})).result;
     expect(status.job).toMatchObject({ id: jobId, kind: 'finetune', state: 'done' });
     expect(status.activeModel).toBe(result.model);

@@ -1,7 +1,8 @@
 // Where does a training step spend its time? Prints per-kernel totals for one
 // trainOnBatch of each preset, with stock kernels, (--fast) the fast JS ones or (--wasm) the
 // wasm backend (XNNPACK + our gradient kernels).
-// Usage: npx tsx bench/profile.ts [--fast | --wasm] [--batch 64] [--steps 1] [--no-dropout] [preset...]
+// Usage: npx tsx bench/profile.ts [--fast | --wasm] [--batch 64] [--steps 1] [--no-dropout] [--layers TEXT] [preset...]
+// (--layers: a designed network in the text form, docs/networks.md, instead of the presets)
 // (--steps: totals over that many steps; --no-dropout: the presets without their dropout layers, as the quick run trains)
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src-main/engine/models.js';
@@ -16,7 +17,9 @@ const batch = batchArg >= 0 ? Number(args[batchArg + 1]) : 64;
 const stepsArg = args.indexOf('--steps');
 const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : 1;
 const dropout = !args.includes('--no-dropout');
-const presets = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--batch' && args[i - 1] !== '--steps') as PresetName[];
+const layersArg = args.indexOf('--layers');
+const layers = layersArg >= 0 ? args[layersArg + 1] : undefined;
+const presets = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--steps', '--layers'].includes(args[i - 1])) as PresetName[];
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
@@ -28,8 +31,8 @@ async function main(): Promise<void> {
     console.log('fast kernels:', registerFastKernels().join(', '));
   }
   const [xs, ys] = mnistBatch(mnistSplit('train'), 0, batch);
-  for (const preset of presets.length ? presets : (['fast', 'mlp', 'seed', 'keras-cnn'] as PresetName[])) {
-    const model = buildModel(preset, 'adam', 0.001, { dropout });
+  for (const preset of layers ? ['fast' as const] : presets.length ? presets : (['fast', 'mlp', 'seed', 'keras-cnn'] as PresetName[])) {
+    const model = buildModel(preset, 'adam', 0.001, { dropout, layers });
     await model.trainOnBatch(xs, ys); // warm-up: creates optimizer slots
     const t0 = performance.now();
     const info = await tf.profile(async () => {
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
       totals.set(k.name, e);
     }
     const sum = [...totals.values()].reduce((s, e) => s + e.ms, 0);
-    console.log(`\n${preset}: batch ${batch}, ${steps} step(s) ${wall.toFixed(0)} ms wall, ${sum.toFixed(0)} ms in kernels`);
+    console.log(`\n${layers ?? preset}: batch ${batch}, ${steps} step(s) ${wall.toFixed(0)} ms wall, ${sum.toFixed(0)} ms in kernels`);
     for (const [name, e] of [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
       console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}  ${e.shapes.slice(0, 60)}`);
     }

@@ -278,6 +278,8 @@ describe('element-wise and sum kernels match the stock ones', () => {
     const x = randomTensor(shape);
     const out = stockAndFast(() => tf.sum(x, axes, keepDims));
     expect(relError(out.stock, out.fast)).toBeLessThanOrEqual(1e-6);
+    const means = stockAndFast(() => tf.mean(x, axes, keepDims)); // batch normalisation's statistics
+    expect(relError(means.stock, means.fast), 'mean').toBeLessThanOrEqual(1e-6);
     x.dispose();
   });
 });

@@ -211,7 +211,7 @@ describe('matrix products with transposes match the stock CPU kernels', () => {
   });
 });
 
-describe('Sum (bias gradients: leading axes) matches the stock CPU kernel', () => {
+describe('Sum and Mean (bias gradients, batch statistics: leading axes) match the stock CPU kernels', () => {
   const sums: [number[], number[], boolean][] = [
     [[7, 5, 3, 16], [0, 1, 2], false],
     [[7, 5, 3, 16], [0, 1, 2], true],
@@ -224,6 +224,8 @@ describe('Sum (bias gradients: leading axes) matches the stock CPU kernel', () =
     const x = randomTensor(shape);
     const out = await cpuAndWasm(() => tf.sum(x, axes, keepDims));
     expect(relError(out.stock, out.wasm)).toBeLessThanOrEqual(1e-6);
+    const means = await cpuAndWasm(() => tf.mean(x, axes, keepDims)); // batch normalisation's statistics
+    expect(relError(means.stock, means.wasm), 'mean').toBeLessThanOrEqual(1e-6);
     x.dispose();
   });
 });
@@ -247,6 +249,25 @@ describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels',
       expect(relError(out.stock, out.wasm), name).toBeLessThanOrEqual(1e-6);
     }
     tf.dispose([a, b]);
+  });
+});
+
+describe('Tile matches the stock CPU kernel', () => {
+  const tilings: [number[], number[], tf.DataType][] = [
+    [[1, 1, 1, 16], [7, 5, 3, 1], 'float32'], // batch norm's gradient: a channel vector over N·H·W
+    [[1, 33], [9, 1], 'float32'],
+    [[1, 1, 5], [3, 4, 1], 'int32'],
+    [[2, 3], [1, 1], 'float32'],
+    [[1, 3], [5, 2], 'float32'], // repeated along its own data axis too: still whole repeats of the input
+    [[2, 1, 3], [1, 4, 1], 'float32'], // interleaved: the stock kernel
+    [[3, 2], [2, 3], 'int32'], // interleaved: the stock kernel
+    [[1, 0, 4], [6, 1, 1], 'float32'], // empty
+  ];
+  it.each(tilings.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, [shape, reps, dtype]) => {
+    const x = dtype === 'int32' ? tf.tensor(Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i * 7 - 3), shape, 'int32') : randomTensor(shape);
+    const out = await cpuAndWasm(() => tf.tile(x, reps));
+    expect(Array.from(out.wasm)).toEqual(Array.from(out.stock));
+    x.dispose();
   });
 });
 

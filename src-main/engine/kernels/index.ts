@@ -14,6 +14,7 @@ import { maxPool } from './max-pool.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { add, multiply, realDiv, sub } from './elementwise.js';
 import { relu, step } from './relu.js';
+import { mean } from './mean.js';
 import { sum } from './sum.js';
 import { startHelper } from './parallel.js';
 import { KernelOverrides } from '../kernel-overrides.js';
@@ -35,6 +36,7 @@ const FAST_KERNELS: Record<string, FastKernel> = {
   Multiply: multiply,
   RealDiv: realDiv,
   Sum: sum,
+  Mean: mean,
   Relu: relu,
   Step: step,
 };

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, fusedMatMul } from './batch-mat-mul.js';
 import { clipByValue } from './clip-by-value.js';
+import { tile } from './tile.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2d } from './conv2d.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
@@ -11,6 +12,7 @@ import { BACKEND, stockKernels, type WasmBackend, type WasmKernel, type WasmKern
 import { loadWasmBackend, type WasmLoad } from './load.js';
 import { maxPoolGrad } from '../kernels/max-pool-grad.js';
 import { sum } from '../kernels/sum.js';
+import { mean } from '../kernels/mean.js';
 import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 import { withSimdBiasAdd } from './bias-add.js';
@@ -31,11 +33,13 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf._FusedMatMul]: fusedMatMul,
   [tf.MaxPoolGrad]: withSimdMaxPoolGrad(onWasmHeap(maxPoolGrad)),
   [tf.Sum]: onWasmHeap(sum),
+  [tf.Mean]: onWasmHeap(mean),
   [tf.Add]: withSimdBiasAdd(broadcastOnWasmHeap(add)),
   [tf.Sub]: broadcastOnWasmHeap(sub),
   [tf.Multiply]: broadcastOnWasmHeap(multiply),
   [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
   [tf.ClipByValue]: clipByValue,
+  [tf.Tile]: tile,
 };
 
 /** Names of the kernels we add to, or replace in, the wasm backend. */

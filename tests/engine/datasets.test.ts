@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledMnistDir } from '../../src-main/engine/data/mnist.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 import { runCli } from '../helpers/cli.js';
 import { idx } from '../helpers/idx.js';
 import { SHAPES, tinyPng, writeShapePng, writeShapesFolder } from '../helpers/image-folder.js';
@@ -38,7 +39,7 @@ function digitPng(file: string): void {
 }
 
 beforeAll(() => {
-  if (!fs.existsSync('dist/src-main/cli/index.js')) throw new Error("dist/ is missing: run 'npm run build:node' first");
+  ensureNodeBuild(); // a missing or stale dist/ is rebuilt: the CLI runs this checkout's code
 });
 afterAll(() => {
   fs.rmSync(home, { recursive: true, force: true });

@@ -1,11 +1,9 @@
 // The inside view's engine call and the user's sample store: every layer's output for one real MNIST
 // image with the shapes the model declares (each preset, the shipped model, a functional model),
 // no leaked tensors; samples added, listed, read and removed atomically; bad input refused in one line.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../../src-main/engine/activations.js';
@@ -15,6 +13,7 @@ import { buildModel } from '../../src-main/engine/models.js';
 import { SampleStore } from '../../src-main/engine/user-samples.js';
 import { MAX_STROKE_POINTS, MAX_STROKES } from '../../src-shared/protocol.js';
 import { PRESETS } from '../../src-shared/types.js';
+import { runCli } from '../helpers/cli.js';
 import { PEN_FILE as PENDIGITS } from '../helpers/data.js';
 
 let home: string;
@@ -177,18 +176,8 @@ describe('user samples', () => {
   });
 
   it('CLI: samples add --from-pen / PNG errors / list / rm', async () => {
-    const run = promisify(execFile);
     const cliHome = path.join(home, 'cli');
-    const cli = async (...args: string[]) => {
-      try {
-        const { stdout, stderr } = await run(process.execPath, [path.resolve('bin/digit-lab.js'), ...args], {
-          env: { ...process.env, DIGIT_LAB_HOME: cliHome, NO_COLOR: '1' },
-        });
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        return err as { code: number; stdout: string; stderr: string };
-      }
-    };
+    const cli = (...args: string[]) => runCli(cliHome, ...args);
     const added = await cli('samples', 'add', '--from-pen', PENDIGITS, '--index', '1');
     expect(added.stdout).toMatch(/^added (s-\S+): a 2 \(pendigits-orig\.tra#1\)\n$/);
     const id = /added (\S+):/.exec(added.stdout)![1];

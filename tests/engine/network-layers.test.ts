@@ -13,6 +13,7 @@ import { PRESETS } from '../../src-shared/types.js';
 import { buildModel } from '../../src-main/engine/models.js';
 import { buildNetwork } from '../../src-main/engine/network-build.js';
 import { DeviceDropout } from '../../src-main/engine/webgpu/dropout.js';
+import { ensureNodeBuild } from '../helpers/build.js';
 import { runCli } from '../helpers/cli.js';
 import { DESIGNED, INVALID } from '../helpers/networks.js';
 
@@ -20,7 +21,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-layers-'));
 const cli = (...args: string[]) => runCli(home, ...args);
 
 beforeAll(async () => {
-  if (!fs.existsSync('dist/src-main/cli/index.js')) throw new Error("dist/ is missing: run 'npm run build:node' first");
+  ensureNodeBuild(); // a missing or stale dist/ is rebuilt: the CLI runs this checkout's code
   await tf.setBackend('cpu');
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -346,7 +346,11 @@ describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels',
     [[9, 33], []],
     [[], [9, 33]],
     [[4, 6], [4, 6]], // equal shapes: the stock (XNNPACK) kernel
-    [[4, 1], [4, 6]], // not a trailing broadcast: the stock kernel
+    [[4, 1], [4, 6]], // a value a row
+    [[256, 10], [256, 1]], // fast's softmax normalisation and loss gradient at the quick run's batch
+    [[256, 1], [256, 10]],
+    [[3, 4, 5], [3, 1, 1]],
+    [[4, 1], [1, 6]], // a general broadcast: the stock kernel
   ];
   const ops = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div };
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, [sa, sb]) => {
@@ -357,6 +361,22 @@ describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels',
       expect(relError(out.stock, out.wasm), name).toBeLessThanOrEqual(1e-6);
     }
     tf.dispose([a, b]);
+  });
+});
+
+describe('Identity on wasm shares its input\'s memory (no copy), freed with the last tensor on it', () => {
+  it('a clone outlives its source and frees the memory when disposed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor2d([[1, -2], [NaN, 4]]);
+    const before = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before);
+    expect(y.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, -2, NaN, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before - 1);
   });
 });
 

@@ -15,6 +15,7 @@ import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 import { withSimdBiasAdd } from './bias-add.js';
 import { withSimdMaxPoolGrad } from './max-pool-grad.js';
+import { identity } from './identity.js';
 import { maxPool } from './max-pool.js';
 import { installReluGradient, relu, RELU_GRAD, reluGrad } from './relu.js';
 import { withSimdSum } from './sum.js';
@@ -42,6 +43,7 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.Multiply]: broadcastOnWasmHeap(multiply),
   [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
   [tf.ClipByValue]: clipByValue,
+  [tf.Identity]: identity,
 };
 
 /** Names of the kernels we add to, or replace in, the wasm backend. */

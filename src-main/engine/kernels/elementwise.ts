@@ -34,6 +34,11 @@ function isLeading(small: number[], big: number[]): boolean {
   return true;
 }
 
+/** Whether a binary op of these shapes broadcasts a value a row of the other (either side). */
+export function isRowBroadcast(aShape: number[], bShape: number[]): boolean {
+  return isLeading(bShape, aShape) || isLeading(aShape, bShape);
+}
+
 /** out[i] = a[i] op b[⌊i / inner⌋] — each value of b serves `inner` consecutive elements of a. */
 function applyRows(op: Op, a: Float32Array, b: Float32Array, inner: number, swapped: boolean, out: Float32Array): void {
   for (let r = 0, i = 0; r < b.length; r++) {

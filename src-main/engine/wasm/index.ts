@@ -18,6 +18,7 @@ import { withSimdMaxPoolGrad } from './max-pool-grad.js';
 import { identity } from './identity.js';
 import { maxPool } from './max-pool.js';
 import { installReluGradient, relu, RELU_GRAD, reluGrad } from './relu.js';
+import { softmax } from './softmax.js';
 import { withSimdSum } from './sum.js';
 import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
 import { startSimd } from './simd.js';
@@ -44,6 +45,7 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
   [tf.ClipByValue]: clipByValue,
   [tf.Identity]: identity,
+  [tf.Softmax]: softmax,
 };
 
 /** Names of the kernels we add to, or replace in, the wasm backend. */

@@ -21,11 +21,11 @@ export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 
 /** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add,
- *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient); and two
- *  JS ones of the wasm path: the value-a-row broadcast of the element-wise kernels, Identity without a copy. */
+ *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient); and
+ *  JS ones of the wasm path: the value-a-row broadcast of the element-wise kernels, Identity without a copy, Softmax. */
 export const SIMD = {
   enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true,
-  rowBroadcast: true, identity: true,
+  rowBroadcast: true, identity: true, softmax: true,
 };
 
 // Control block (Int32 words): state, function index, argument count, arguments.

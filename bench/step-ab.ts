@@ -4,7 +4,7 @@
 // (wasm/simd.ts) against the XNNPACK way (--preset P --at N: which preset, at which batch; default fast at the quick run's batch).
 //   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper | --bias-add | --small] [--preset P] [--at N]]
 // (--helper / --bias-add / --small: our kernels with their helper thread / their bias add / their small kernels — Sum,
-// MaxPool, Relu and its gradient in SIMD, the value-a-row broadcast, Identity without a copy, Softmax in JS — against without them)
+// MaxPool, Relu and its gradient, Adam's update in SIMD, the value-a-row broadcast, Identity without a copy, Softmax in JS — against without them)
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/engine/backend.js';
@@ -20,7 +20,7 @@ const otherBatch = Number(option('--batch') ?? 0);
 const kernels = args.includes('--kernels');
 const helper = args.includes('--helper'); // with --kernels: our SIMD kernels with their helper thread against without
 const biasAdd = args.includes('--bias-add'); // with --kernels: our SIMD kernels with and without their bias add
-const small = args.includes('--small'); // with --kernels: with and without our small kernels (SIMD Sum, MaxPool, Relu, relu gradient; row broadcast; Identity; Softmax)
+const small = args.includes('--small'); // with --kernels: with and without our small kernels (SIMD Sum, MaxPool, Relu, relu gradient, Adam; row broadcast; Identity; Softmax)
 const preset = (option('--preset') ?? 'fast') as PresetName;
 const [rounds = 6, steps = 20] = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--preset', '--at'].includes(args[i - 1])).map(Number);
 const batch = Number(option('--at') ?? DEFAULT_TRAIN_CONFIG.batchSize);
@@ -63,7 +63,7 @@ let start = 0;
 const run = async ({ model, batch, simd, helper, biasAdd, small }: Side, n: number) => {
   Object.assign(SIMD, { enabled: simd ?? true, helper: helper ?? true, biasAdd: biasAdd ?? true });
   const on = small ?? true;
-  Object.assign(SIMD, { sum: on, maxPool: on, relu: on, rowBroadcast: on, identity: on, softmax: on });
+  Object.assign(SIMD, { sum: on, maxPool: on, relu: on, adam: on, rowBroadcast: on, identity: on, softmax: on });
   for (let i = 0; i < n; i++) {
     const [xs, labels] = mnistBatch(split, (start += batch), batch);
     const ys = labels.reshape([batch, 1]);

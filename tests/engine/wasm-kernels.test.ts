@@ -15,6 +15,8 @@ import { hasRelaxedSimd, SIMD, simdKernels } from '../../src-main/engine/wasm/si
 import { KERNELS_SOURCE_SHA256 } from '../../src-main/engine/wasm/simd/kernels-wasm.js';
 import type { WasmBackend } from '../../src-main/engine/wasm/kernel-call.js';
 import { RELU_GRAD } from '../../src-main/engine/wasm/relu.js';
+import { adamOnWasm } from '../../src-main/engine/wasm/adam.js';
+import { adamOnCpu, type AdamStep } from '../../src-main/engine/adam.js';
 import type { PresetName } from '../../src-shared/types.js';
 import { expectFusedAdamAsTfAdam } from '../helpers/adam.js';
 import { outSize, randomSource, relError, rng, type ConvCase } from '../helpers/random-kernels.js';
@@ -458,5 +460,32 @@ describe('Adam, fused into one loop a weight on the wasm backend, gives what tf.
     await tf.setBackend('wasm');
     registerWasmKernels();
     await expectFusedAdamAsTfAdam({ cpuLoop: true });
+  });
+});
+
+describe('Adam\'s update in SIMD on the heap gives the JS loop\'s weights and moments bit for bit', () => {
+  it.each([[5, 5, 1, 16], [16], [512, 128], [128, 10], [7], [1]].map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, shape) => {
+    await tf.setBackend('wasm');
+    const n = shape.reduce((a, b) => a * b, 1);
+    const random = rng(n);
+    const start = Float32Array.from({ length: n }, () => random() - 0.5);
+    const w = start.slice();
+    const mv = new Float32Array(2 * n);
+    const weight = tf.variable(tf.tensor(start, shape));
+    let moments: tf.Tensor | undefined;
+    for (let t = 1; t <= 5; t++) {
+      const g = Float32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0 : (random() - 0.5) * (t === 3 ? 100 : 0.1)));
+      const step: AdamStep = { learningRate: 0.01 / t, beta1: 0.7, beta2: 0.9, epsilon: 1e-7, bias1: 1 - 0.7 ** t, bias2: 1 - 0.9 ** t };
+      adamOnCpu(w, g, mv, step);
+      const grad = tf.tensor(g, shape);
+      const next = adamOnWasm(weight, grad, moments, step);
+      grad.dispose();
+      expect(next).not.toBeNull();
+      moments = next!;
+    }
+    expect(Array.from(await weight.data())).toEqual(Array.from(w));
+    expect(Array.from(await moments!.data())).toEqual(Array.from(mv));
+    expect(relError(start, w)).toBeGreaterThan(1e-3); // the steps moved the weights
+    tf.dispose([weight, moments!]);
   });
 });

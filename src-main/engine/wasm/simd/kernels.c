@@ -348,3 +348,40 @@ void relu_grad(const float *dy, const float *x, float *dx, int i0, int i1) {
     dx[i] = dy[i] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
   }
 }
+
+// adam_update: one Adam step of a weight, as engine/adam.ts's loop computes it (in double, each value rounded to float32
+//   as it is stored; m and v unrounded in the weight's update): mv = [m…, v…] updated in place, the new weight
+//   written to w_out (w itself is not written: other tensors may share its memory).
+//   m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g·g, w ← w − lr·(m / bias1) / (√(v / bias2) + ε).
+EXPORT("adam_update")
+void adam_update(const float *w, const float *g, float *mv, float *w_out, int n, double lr, double beta1, double beta2,
+                 double eps, double bias1, double bias2) {
+#pragma clang fp contract(off)
+  const double c1 = 1 - beta1, c2 = 1 - beta2;
+  const v128_t b1 = wasm_f64x2_splat(beta1), b2 = wasm_f64x2_splat(beta2), k1 = wasm_f64x2_splat(c1);
+  const v128_t k2 = wasm_f64x2_splat(c2), l = wasm_f64x2_splat(lr), e = wasm_f64x2_splat(eps);
+  const v128_t d1 = wasm_f64x2_splat(bias1), d2 = wasm_f64x2_splat(bias2);
+  float *m = mv, *v = mv + n;
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const v128_t gi = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(g + i));
+    const v128_t mi = wasm_f64x2_add(wasm_f64x2_mul(b1, wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(m + i))),
+                                     wasm_f64x2_mul(k1, gi));
+    const v128_t vi = wasm_f64x2_add(wasm_f64x2_mul(b2, wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(v + i))),
+                                     wasm_f64x2_mul(wasm_f64x2_mul(k2, gi), gi));
+    wasm_v128_store64_lane(m + i, wasm_f32x4_demote_f64x2_zero(mi), 0);
+    wasm_v128_store64_lane(v + i, wasm_f32x4_demote_f64x2_zero(vi), 0);
+    const v128_t step = wasm_f64x2_div(wasm_f64x2_mul(l, wasm_f64x2_div(mi, d1)),
+                                       wasm_f64x2_add(wasm_f64x2_sqrt(wasm_f64x2_div(vi, d2)), e));
+    const v128_t wi = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(w + i));
+    wasm_v128_store64_lane(w_out + i, wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wi, step)), 0);
+  }
+  for (; i < n; i++) {
+    const double gi = g[i];
+    const double mi = beta1 * m[i] + c1 * gi;
+    const double vi = beta2 * v[i] + c2 * gi * gi;
+    m[i] = (float)mi;
+    v[i] = (float)vi;
+    w_out[i] = (float)(w[i] - (lr * (mi / bias1)) / (__builtin_sqrt(vi / bias2) + eps));
+  }
+}

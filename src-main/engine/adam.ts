@@ -1,11 +1,13 @@
 // Adam as tf.train.adam computes it, with each weight's update fused. TF.js's runs 13 kernels a weight, each
 // making a tensor: 116 kernel calls a step for `fast` (its cost: docs/benchmarks.md). Here one
 // loop updates a weight on the CPU backends (cpu and wasm, with Digit Lab's kernels on; the moments are
-// Float32Arrays), two kernels on webgpu (webgpu/adam.ts); elsewhere (tfjs-node, stock kernels) TF.js's own runs.
+// Float32Arrays; on wasm with our SIMD kernels the same loop in SIMD on the heap, wasm/adam.ts, the moments a tensor
+// there), two kernels on webgpu (webgpu/adam.ts); elsewhere (tfjs-node, stock kernels) TF.js's own runs.
 // Same formula: w ← w − lr · m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), m and v updated first.
 import * as tf from '@tensorflow/tfjs';
 import { ownKernelsActive } from './kernel-overrides.js';
 import { adamOnGpu } from './webgpu/adam.js';
+import { adamOnWasm } from './wasm/adam.js';
 
 /** The numbers of one Adam step: bias1 = 1 − β₁ᵗ, bias2 = 1 − β₂ᵗ. */
 export interface AdamStep {
@@ -39,8 +41,9 @@ export function adamOnCpu(w: Float32Array, g: Float32Array, mv: Float32Array, st
 
 /** tf.train.adam's optimizer (by default β₁ 0.9, β₂ 0.999), its update fused where Digit Lab's kernels serve the backend. */
 export class FusedAdam extends tf.AdamOptimizer {
-  /** Each weight's [m…, v…], by weight name: a Float32Array on the CPU backends, a variable on webgpu. */
-  private readonly moments = new Map<string, Float32Array | tf.Variable>();
+  /** Each weight's [m…, v…], by weight name: a Float32Array on the CPU backends, a tensor on the wasm heap (our SIMD
+   *  kernels), a variable on webgpu. */
+  private readonly moments = new Map<string, Float32Array | tf.Tensor>();
   private steps = 0;
 
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999) {
@@ -67,7 +70,16 @@ export class FusedAdam extends tf.AdamOptimizer {
           this.moments.set(name, adamOnGpu(weight, grad, moments instanceof tf.Variable ? moments : undefined, step));
           continue;
         }
+        const onHeap = adamOnWasm(weight, grad, moments instanceof tf.Variable ? undefined : moments, step);
+        if (onHeap) {
+          this.moments.set(name, onHeap);
+          continue;
+        }
         const mv = moments instanceof Float32Array ? moments : new Float32Array(2 * weight.size);
+        if (moments instanceof tf.Tensor && !(moments instanceof tf.Variable)) { // from the heap path (switched off since)
+          mv.set(moments.dataSync());
+          moments.dispose();
+        }
         this.moments.set(name, mv);
         const w = (weight.dataSync() as Float32Array).slice(); // the cpu backend hands out its own array
         adamOnCpu(w, grad.dataSync() as Float32Array, mv, step);
@@ -79,7 +91,7 @@ export class FusedAdam extends tf.AdamOptimizer {
 
   override dispose(): void {
     super.dispose();
-    tf.dispose([...this.moments.values()].filter((m): m is tf.Variable => m instanceof tf.Variable));
+    tf.dispose([...this.moments.values()].filter((m): m is tf.Tensor => m instanceof tf.Tensor));
     this.moments.clear();
   }
 }

@@ -245,6 +245,10 @@ describe('element-wise and sum kernels match the stock ones', () => {
     [[9, 33], []],
     [[], [4, 2]],
     [[4, 1], [1, 4]], // a general broadcast: falls through to the stock kernel
+    [[33, 10], [33, 1]], // a value a row (softmax's normalisation, the loss's gradient)
+    [[33, 1], [33, 10]],
+    [[3, 1, 1], [3, 4, 5]],
+    [[3, 4, 5], [3, 4, 1]],
   ];
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('Add, Sub, Multiply, RealDiv %s', (_name, [aShape, bShape]) => {
     const a = randomTensor(aShape);

@@ -14,6 +14,9 @@ import { setAlwaysSplit } from '../../src-main/engine/kernels/split-policy.js';
 import { hasRelaxedSimd, SIMD, simdKernels } from '../../src-main/engine/wasm/simd.js';
 import { KERNELS_SOURCE_SHA256 } from '../../src-main/engine/wasm/simd/kernels-wasm.js';
 import type { WasmBackend } from '../../src-main/engine/wasm/kernel-call.js';
+import { RELU_GRAD } from '../../src-main/engine/wasm/relu.js';
+import { adamOnWasm } from '../../src-main/engine/wasm/adam.js';
+import { adamOnCpu, type AdamStep } from '../../src-main/engine/adam.js';
 import type { PresetName } from '../../src-shared/types.js';
 import { expectFusedAdamAsTfAdam } from '../helpers/adam.js';
 import { outSize, randomSource, relError, rng, type ConvCase } from '../helpers/random-kernels.js';
@@ -219,14 +222,123 @@ describe('Sum and Mean (bias gradients, batch statistics: leading axes) match th
     [[6, 5, 4], [1, 0], false],
     [[33, 10], [1], false], // innermost: the stock wasm kernel
     [[6, 5, 4], [0, 2], false],
+    // The presets' bias gradients at odd batches (our SIMD kernel: c a multiple of 4), and rows × c kept whole.
+    [[5, 24, 24, 16], [0, 1, 2], false],
+    [[7, 8, 8, 32], [0, 1, 2], false],
+    [[9, 128], [0], false],
+    [[3, 4, 6, 8], [0, 1], false],
   ];
   it.each(sums.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, [shape, axes, keepDims]) => {
     const x = randomTensor(shape);
-    const out = await cpuAndWasm(() => tf.sum(x, axes, keepDims));
-    expect(relError(out.stock, out.wasm)).toBeLessThanOrEqual(1e-6);
-    const means = await cpuAndWasm(() => tf.mean(x, axes, keepDims)); // batch normalisation's statistics
-    expect(relError(means.stock, means.wasm), 'mean').toBeLessThanOrEqual(1e-6);
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const out = await cpuAndWasm(() => tf.sum(x, axes, keepDims));
+        expect(relError(out.stock, out.wasm), mode.name).toBeLessThanOrEqual(1e-6);
+        const means = await cpuAndWasm(() => tf.mean(x, axes, keepDims)); // batch normalisation's statistics
+        expect(relError(means.stock, means.wasm), `mean, ${mode.name}`).toBeLessThanOrEqual(1e-6);
+      });
+    }
     x.dispose();
+  });
+
+  it('in double, as the stock kernel: a long sum of values of one sign loses nothing a float32 sum would', async () => {
+    // 33·24·24 = 19 008 rows of values in [1, 3): a float32 running sum is off by far more than 1e-6 here.
+    const x = tf.add(randomTensor([33, 24, 24, 16], 0), 2);
+    const values = (await x.data()) as Float32Array;
+    const naive = new Float32Array(16);
+    for (let i = 0; i < values.length; i++) naive[i % 16] = Math.fround(naive[i % 16] + values[i]);
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const out = await cpuAndWasm(() => tf.sum(x, [0, 1, 2]));
+        expect(relError(out.stock, naive), 'the float32 sum (the case is a real check)').toBeGreaterThan(1e-6);
+        expect(relError(out.stock, out.wasm), mode.name).toBeLessThanOrEqual(1e-7);
+      });
+    }
+    x.dispose();
+  });
+});
+
+describe('MaxPool matches the stock CPU kernel', () => {
+  // The presets' pools at odd batches (2×2, stride 2, tiling x: our SIMD kernel), then pools it leaves to XNNPACK.
+  const cases = [
+    { batch: 5, h: 24, w: 24, c: 16, size: 2, stride: 2, pad: 'valid' as const },
+    { batch: 7, h: 8, w: 8, c: 32, size: 2, stride: 2, pad: 'valid' as const },
+    { batch: 3, h: 6, w: 4, c: 4, size: 2, stride: 2, pad: 'same' as const },
+    { batch: 2, h: 7, w: 7, c: 8, size: 2, stride: 2, pad: 'valid' as const },
+    { batch: 3, h: 9, w: 9, c: 16, size: 3, stride: 2, pad: 'same' as const },
+    { batch: 2, h: 8, w: 8, c: 3, size: 2, stride: 2, pad: 'valid' as const },
+  ];
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
+    const x = randomTensor([c.batch, c.h, c.w, c.c], 0.4); // ties (zeros after a relu)
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const y = await cpuAndWasm(() => tf.maxPool(x as tf.Tensor4D, c.size, c.stride, c.pad));
+        expect(Array.from(y.wasm), mode.name).toEqual(Array.from(y.stock));
+      });
+    }
+    x.dispose();
+  });
+
+  it('of the 2×2 pool: NaN never wins, a window of −∞ or NaN gives −∞, the first of equal maxima (−0, +0) wins', async () => {
+    // One window a channel, in row-major window order.
+    const windows = [
+      [-0, 0, -0, 0], [0, -0, 0, -0], [-1, -0, 0, -2], [-0, -Infinity, NaN, 0], [NaN, -Infinity, 0, -0], [-0, -0, -0, 0],
+      [-Infinity, -Infinity, -Infinity, -Infinity], [NaN, NaN, NaN, NaN], [NaN, 1, 2, NaN], [1, NaN, 1, 0],
+      [-Infinity, NaN, -Infinity, -1], [-5, -3, -4, -3],
+    ];
+    const c = windows.length;
+    const values = new Float32Array(4 * c); // x [1, 2, 2, c]
+    for (let p = 0; p < 4; p++) for (let k = 0; k < c; k++) values[p * c + k] = windows[k][p];
+    const x = tf.tensor4d(values, [1, 2, 2, c]);
+    for (const mode of MODES.slice(0, 2)) { // ours (XNNPACK's own MaxPool decides NaN and ±0 otherwise)
+      await inMode(mode, async () => {
+        const y = await cpuAndWasm(() => tf.maxPool(x, 2, 2, 'valid'));
+        expect(Array.from(y.wasm), mode.name).toEqual(Array.from(y.stock));
+      });
+    }
+    x.dispose();
+  });
+});
+
+describe('Relu and its gradient (one fused kernel on wasm) match the stock CPU kernels', () => {
+  // The presets' activations at odd batches, and sizes that are not a multiple of 4 (the kernels' scalar tails).
+  const shapes = [[5, 24, 24, 16], [7, 8, 8, 32], [9, 128], [3, 5, 7], [1], [2, 3]];
+  const special = [NaN, -0, 0, Infinity, -Infinity, 1e-38, -1e-38, 3];
+  it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, shape) => {
+    const values = (await randomTensor(shape, 0.3).data()) as Float32Array;
+    for (let i = 0; i < Math.min(values.length, 3 * special.length); i++) values[(i * 7919) % values.length] = special[i % special.length];
+    const x = tf.tensor(values, shape);
+    const dyValues = (await randomTensor(shape, 0).data()) as Float32Array;
+    if (dyValues.length > 2) [dyValues[0], dyValues[1]] = [Infinity, -5]; // ∞ · 0 is NaN, −5 · 0 is −0: kept
+    const dy = tf.tensor(dyValues, shape);
+    const grad = tf.grad((t: tf.Tensor) => tf.relu(t));
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const y = await cpuAndWasm(() => tf.relu(x));
+        expect(Array.from(y.wasm), `relu, ${mode.name}`).toEqual(Array.from(y.stock));
+        const dx = await cpuAndWasm(() => grad(x, dy));
+        expect(Array.from(dx.wasm), `gradient, ${mode.name}`).toEqual(Array.from(dx.stock));
+      });
+    }
+    tf.dispose([x, dy]);
+  });
+
+  it('runs as one kernel on wasm, and as TF.js\'s own three (Step, Cast, Multiply) on cpu', async () => {
+    const x = randomTensor([3, 8, 8, 4]);
+    const dy = randomTensor([3, 8, 8, 4], 0);
+    const kernelsOf = async () => {
+      const info = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy));
+      return info.kernels.map((k) => k.name);
+    };
+    await tf.setBackend('wasm');
+    const wasm = await kernelsOf();
+    expect(wasm).toContain(RELU_GRAD);
+    expect(wasm).not.toContain('Step');
+    await tf.setBackend('cpu');
+    const cpu = await kernelsOf();
+    expect(cpu).not.toContain(RELU_GRAD);
+    expect(cpu).toEqual(expect.arrayContaining(['Step', 'Multiply']));
+    tf.dispose([x, dy]);
   });
 });
 
@@ -238,7 +350,11 @@ describe('broadcasting Add, Sub, Multiply, RealDiv match the stock CPU kernels',
     [[9, 33], []],
     [[], [9, 33]],
     [[4, 6], [4, 6]], // equal shapes: the stock (XNNPACK) kernel
-    [[4, 1], [4, 6]], // not a trailing broadcast: the stock kernel
+    [[4, 1], [4, 6]], // a value a row
+    [[256, 10], [256, 1]], // fast's softmax normalisation and loss gradient at the quick run's batch
+    [[256, 1], [256, 10]],
+    [[3, 4, 5], [3, 1, 1]],
+    [[4, 1], [1, 6]], // a general broadcast: the stock kernel
   ];
   const ops = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div };
   it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, [sa, sb]) => {
@@ -268,6 +384,45 @@ describe('Tile matches the stock CPU kernel', () => {
     const out = await cpuAndWasm(() => tf.tile(x, reps));
     expect(Array.from(out.wasm)).toEqual(Array.from(out.stock));
     x.dispose();
+  });
+});
+
+describe('Softmax (last axis) matches the stock CPU kernel', () => {
+  // fast's classifier output at the quick run's batch and an odd one, other ranks, a row too wide for ours (stock).
+  const shapes = [[256, 10], [7, 10], [3, 4, 5], [10], [2, 100]];
+  it.each(shapes.map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, shape) => {
+    const values = (await tf.mul(randomTensor(shape, 0.1), 20).data()) as Float32Array;
+    const x = tf.tensor(values, shape);
+    const out = await cpuAndWasm(() => tf.softmax(x));
+    expect(relError(out.stock, out.wasm)).toBeLessThanOrEqual(1e-6);
+    x.dispose();
+  });
+
+  it('bit for bit where ours runs, with NaN, ±∞ and ties in the rows', async () => {
+    const rows = [
+      [1, 2, 3, 4], [NaN, 1, 2, 3], [Infinity, 1, 2, 3], [-Infinity, 0, 0, 0], [5, 5, 5, 5], [-Infinity, -Infinity, -Infinity, -Infinity],
+      [88, -88, 0, 1e-30],
+    ];
+    const x = tf.tensor2d(rows);
+    const out = await cpuAndWasm(() => tf.softmax(x));
+    expect(Array.from(out.wasm)).toEqual(Array.from(out.stock));
+    x.dispose();
+  });
+});
+
+describe('Identity on wasm shares its input\'s memory (no copy), freed with the last tensor on it', () => {
+  it('a clone outlives its source and frees the memory when disposed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor2d([[1, -2], [NaN, 4]]);
+    const before = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before);
+    expect(y.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, -2, NaN, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before - 1);
   });
 });
 
@@ -326,5 +481,32 @@ describe('Adam, fused into one loop a weight on the wasm backend, gives what tf.
     await tf.setBackend('wasm');
     registerWasmKernels();
     await expectFusedAdamAsTfAdam({ cpuLoop: true });
+  });
+});
+
+describe('Adam\'s update in SIMD on the heap gives the JS loop\'s weights and moments bit for bit', () => {
+  it.each([[5, 5, 1, 16], [16], [512, 128], [128, 10], [7], [1]].map((s) => [JSON.stringify(s), s] as const))('%s', async (_name, shape) => {
+    await tf.setBackend('wasm');
+    const n = shape.reduce((a, b) => a * b, 1);
+    const random = rng(n);
+    const start = Float32Array.from({ length: n }, () => random() - 0.5);
+    const w = start.slice();
+    const mv = new Float32Array(2 * n);
+    const weight = tf.variable(tf.tensor(start, shape));
+    let moments: tf.Tensor | undefined;
+    for (let t = 1; t <= 5; t++) {
+      const g = Float32Array.from({ length: n }, (_, i) => (i % 5 === 4 ? 0 : (random() - 0.5) * (t === 3 ? 100 : 0.1)));
+      const step: AdamStep = { learningRate: 0.01 / t, beta1: 0.7, beta2: 0.9, epsilon: 1e-7, bias1: 1 - 0.7 ** t, bias2: 1 - 0.9 ** t };
+      adamOnCpu(w, g, mv, step);
+      const grad = tf.tensor(g, shape);
+      const next = adamOnWasm(weight, grad, moments, step);
+      grad.dispose();
+      expect(next).not.toBeNull();
+      moments = next!;
+    }
+    expect(Array.from(await weight.data())).toEqual(Array.from(w));
+    expect(Array.from(await moments!.data())).toEqual(Array.from(mv));
+    expect(relError(start, w)).toBeGreaterThan(1e-3); // the steps moved the weights
+    tf.dispose([weight, moments!]);
   });
 });

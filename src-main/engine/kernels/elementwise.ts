@@ -1,9 +1,10 @@
 // Add, Sub, Multiply, RealDiv on float32 tensors, for the shapes a training step produces:
 // equal shapes (relu gradients, dropout masks, optimizer updates), a scalar on either side,
 // and a bias over the channels-last dimension (b's shape = a's trailing dimensions, e.g.
-// [batch, h, w, c] + [c]). The stock kernels compute an index → coordinates → index
-// conversion per element when broadcasting; here broadcasting is a modulo-free inner loop.
-// Other broadcasts run the stock kernel.
+// [batch, h, w, c] + [c]), and a value a row (b's shape = a's leading dimensions then 1s, e.g.
+// [batch, 10] / [batch, 1]: softmax's normalisation and the loss's gradient). The stock kernels compute an
+// index → coordinates → index conversion per element when broadcasting; here broadcasting is a modulo-free
+// inner loop. Other broadcasts run the stock kernel.
 import type * as tf from '@tensorflow/tfjs';
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values, newOutput } from './types.js';
@@ -21,6 +22,33 @@ function isTrailing(small: number[], big: number[]): boolean {
   if (s.length > big.length) return false;
   const offset = big.length - s.length;
   return s.every((d, i) => d === big[offset + i]);
+}
+
+/** True when `small` is `big` with its trailing dimensions (at least one, not all 1 already) set to 1: [n, 1] in [n, m]. */
+function isLeading(small: number[], big: number[]): boolean {
+  if (small.length !== big.length) return false;
+  let k = 0;
+  while (k < small.length && small[k] === big[k]) k++;
+  if (k === small.length) return false;
+  for (let i = k; i < small.length; i++) if (small[i] !== 1) return false;
+  return true;
+}
+
+/** Whether a binary op of these shapes broadcasts a value a row of the other (either side). */
+export function isRowBroadcast(aShape: number[], bShape: number[]): boolean {
+  return isLeading(bShape, aShape) || isLeading(aShape, bShape);
+}
+
+/** out[i] = a[i] op b[⌊i / inner⌋] — each value of b serves `inner` consecutive elements of a. */
+function applyRows(op: Op, a: Float32Array, b: Float32Array, inner: number, swapped: boolean, out: Float32Array): void {
+  for (let r = 0, i = 0; r < b.length; r++) {
+    const v = b[r];
+    const end = i + inner;
+    if (op === 'add') for (; i < end; i++) out[i] = a[i] + v;
+    else if (op === 'mul') for (; i < end; i++) out[i] = a[i] * v;
+    else if (op === 'div') for (; i < end; i++) out[i] = swapped ? v / a[i] : a[i] / v;
+    else for (; i < end; i++) out[i] = swapped ? v - a[i] : a[i] - v;
+  }
 }
 
 /** out[i] = a[i] op b[i % period] — b repeats every `period` elements (period 1 = scalar). */
@@ -68,15 +96,19 @@ function binary(op: Op): FastKernel {
     const bShape = bInfo!.shape;
     // Equal shapes, or the smaller operand broadcast over the bigger one (only along leading dimensions).
     let swapped: boolean;
+    let rows = false; // b (a, swapped) a value a row of the other
     if (aShape.length === bShape.length && aShape.every((d, i) => d === bShape[i])) swapped = false;
     else if (isTrailing(bShape, aShape) && aShape.length >= bShape.length && size(bShape) > 0) swapped = false;
     else if (isTrailing(aShape, bShape) && bShape.length >= aShape.length && size(aShape) > 0) swapped = true;
+    else if (isLeading(bShape, aShape) && size(bShape) > 0) [swapped, rows] = [false, true];
+    else if (isLeading(aShape, bShape) && size(aShape) > 0) [swapped, rows] = [true, true];
     else return null;
     const out = newOutput(backend, swapped ? bShape : aShape);
     const a = float32Values(backend, aInfo)!; // read after the output exists: the wasm heap may have grown
     const b = float32Values(backend, bInfo)!;
-    if (swapped) apply(op, b, a, a.length, true, out.values);
-    else apply(op, a, b, b.length, false, out.values);
+    const [big, small] = swapped ? [b, a] : [a, b];
+    if (rows) applyRows(op, big, small, big.length / small.length, swapped, out.values);
+    else apply(op, big, small, small.length, swapped, out.values);
     return out.tensor();
   };
 }

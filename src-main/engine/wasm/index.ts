@@ -17,12 +17,18 @@ import { add, multiply, realDiv, sub } from '../kernels/elementwise.js';
 import { broadcastOnWasmHeap, onWasmHeap } from './js-on-heap.js';
 import { withSimdBiasAdd } from './bias-add.js';
 import { withSimdMaxPoolGrad } from './max-pool-grad.js';
+import { identity } from './identity.js';
+import { maxPool } from './max-pool.js';
+import { installReluGradient, relu, RELU_GRAD, reluGrad } from './relu.js';
+import { softmax } from './softmax.js';
+import { withSimdSum } from './sum.js';
 import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
 import { startSimd } from './simd.js';
 
 /** Kernels the wasm backend lacks. */
 const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
   [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
+  [RELU_GRAD]: reluGrad,
 };
 
 /** Kernels that replace stock ones where they cover the case. */
@@ -32,14 +38,18 @@ const REPLACED: Record<string, WasmKernel> = {
   [tf.BatchMatMul]: batchMatMul,
   [tf._FusedMatMul]: fusedMatMul,
   [tf.MaxPoolGrad]: withSimdMaxPoolGrad(onWasmHeap(maxPoolGrad)),
-  [tf.Sum]: onWasmHeap(sum),
+  [tf.Sum]: withSimdSum(onWasmHeap(sum)),
   [tf.Mean]: onWasmHeap(mean),
+  [tf.MaxPool]: maxPool,
+  [tf.Relu]: relu,
   [tf.Add]: withSimdBiasAdd(broadcastOnWasmHeap(add)),
   [tf.Sub]: broadcastOnWasmHeap(sub),
   [tf.Multiply]: broadcastOnWasmHeap(multiply),
   [tf.RealDiv]: broadcastOnWasmHeap(realDiv),
   [tf.ClipByValue]: clipByValue,
   [tf.Tile]: tile,
+  [tf.Identity]: identity,
+  [tf.Softmax]: softmax,
 };
 
 /** Names of the kernels we add to, or replace in, the wasm backend. */
@@ -60,6 +70,7 @@ export function registerWasmKernels(): void {
     tf.unregisterKernel(kernelName, BACKEND);
     tf.registerKernel({ ...original, kernelFunc });
   }
+  installReluGradient(); // RELU_GRAD on the backends that have it, TF.js's own gradient elsewhere
   setOwnKernels(BACKEND, true, WASM_KERNEL_NAMES);
 }
 

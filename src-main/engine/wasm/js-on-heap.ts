@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackend, FastKernel } from '../kernels/types.js';
 import type { WasmKernel } from './kernel-call.js';
+import { isRowBroadcast } from '../kernels/elementwise.js';
+import { SIMD } from './simd.js';
 
 export function onWasmHeap(kernel: FastKernel): WasmKernel {
   return ({ inputs, backend, attrs }) => {
@@ -40,6 +42,7 @@ export function broadcastOnWasmHeap(kernel: FastKernel): WasmKernel {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) return null;
+    if (!SIMD.rowBroadcast && isRowBroadcast(a.shape, b.shape)) return null;
     return onHeap(args);
   };
 }

@@ -7,6 +7,7 @@ export const BACKEND = 'wasm';
 /** BackendWasm (tfjs-backend-wasm), reduced to what our kernels use. */
 export interface WasmBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   getMemoryOffset(dataId: tf.DataId): number;

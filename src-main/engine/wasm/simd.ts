@@ -13,12 +13,20 @@ import type { WasmBackend } from './kernel-call.js';
 import { planSplitFor } from '../kernels/split-policy.js';
 
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
-export const SIMD_FUNCTIONS = ['filter_grad', 'input_grad', 'transpose_filter', 'conv_forward', 'bias_add', 'max_pool_grad_2x2'] as const;
+export const SIMD_FUNCTIONS = [
+  'filter_grad', 'input_grad', 'transpose_filter', 'conv_forward', 'bias_add', 'max_pool_grad_2x2', 'sum_rows', 'max_pool_2x2',
+  'relu', 'relu_grad', 'adam_update',
+] as const;
 export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 
-/** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add, max_pool_grad_2x2. */
-export const SIMD = { enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true };
+/** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add,
+ *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient), adam_update; and
+ *  JS ones of the wasm path: the value-a-row broadcast of the element-wise kernels, Identity without a copy, Softmax. */
+export const SIMD = {
+  enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true, adam: true,
+  rowBroadcast: true, identity: true, softmax: true,
+};
 
 // Control block (Int32 words): state, function index, argument count, arguments.
 const STATE = 0;
@@ -170,7 +178,7 @@ export class SimdKernels {
   /**
    * Runs fn over images [0, batch): images [0, mid) here and [mid, batch) on the helper thread when it is
    * ready and the trials for this call's shape say it pays (mid a multiple of `grain`); `args(b0, b1, part)`
-   * gives the call's arguments for a range (the first three are pointers). Returns whether it split.
+   * gives the call's arguments for a range (pointers first; the trials' key leaves out the first three). Returns whether it split.
    */
   split(fn: SimdFunction, batch: number, grain: number, args: (b0: number, b1: number, part: 0 | 1) => number[]): boolean {
     const c = this.l.ctrl;

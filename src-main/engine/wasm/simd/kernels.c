@@ -261,3 +261,127 @@ void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int b0, int b
     }
   }
 }
+
+// One block of sum_rows: NV vectors of 4 channels from k, summed over rows i0 … i1 − 1 in double (two f64x2
+// accumulators a vector), added to acc.
+INLINE void sr_block(const float *x, double *acc, int i0, int i1, int c, int k, const int NV) {
+  v128_t a[8];
+  for (int v = 0; v < 2 * NV; v++) a[v] = wasm_v128_load(acc + k + 2 * v);
+  for (int i = i0; i < i1; i++) {
+    const float *p = x + i * c + k;
+    for (int v = 0; v < NV; v++) {
+      const v128_t f = wasm_v128_load(p + 4 * v);
+      a[2 * v] = wasm_f64x2_add(a[2 * v], wasm_f64x2_promote_low_f32x4(f));
+      a[2 * v + 1] = wasm_f64x2_add(a[2 * v + 1], wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(f, f, 2, 3, 2, 3)));
+    }
+  }
+  for (int v = 0; v < 2 * NV; v++) wasm_v128_store(acc + k + 2 * v, a[v]);
+}
+
+// sum_rows: acc[k] = Σ_{i0 ≤ i < i1} x[i][k] in double (a bias gradient: dy summed over every axis but the channels),
+//   written (not added) to acc; c a multiple of 4.
+EXPORT("sum_rows")
+void sum_rows(const float *x, double *acc, int i0, int i1, int c) {
+  for (int k = 0; k < c; k += 2) wasm_v128_store(acc + k, wasm_f64x2_splat(0.0));
+  for (int k = 0; k < c; k += 16) {
+    switch (c - k >= 16 ? 4 : (c - k) / 4) {
+      case 1: sr_block(x, acc, i0, i1, c, k, 1); break;
+      case 2: sr_block(x, acc, i0, i1, c, k, 2); break;
+      case 3: sr_block(x, acc, i0, i1, c, k, 3); break;
+      case 4: sr_block(x, acc, i0, i1, c, k, 4); break;
+    }
+  }
+}
+
+// max_pool_2x2: a 2×2 max pool at stride 2 that tiles x exactly (h = 2·oh, w = 2·ow), images b0 … b1 − 1; c a
+//   multiple of 4. Each output is the window's first maximum in row-major order (strictly greater than everything
+//   before it, starting from −∞: NaN never wins, a window of NaN or −∞ gives −∞), as the stock kernel decides.
+EXPORT("max_pool_2x2")
+void max_pool_2x2(const float *x, float *y, int b0, int b1, int oh, int ow, int c) {
+  const int row = 2 * ow * c;
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  for (int b = b0; b < b1; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      const float *p = x + (b * 2 * oh + 2 * oy) * row;
+      float *q = y + (b * oh + oy) * ow * c;
+      for (int ox = 0; ox < ow; ox++, p += 2 * c, q += c) {
+        for (int k = 0; k < c; k += 4) {
+          const v128_t x00 = wasm_v128_load(p + k), x01 = wasm_v128_load(p + c + k);
+          const v128_t x10 = wasm_v128_load(p + row + k), x11 = wasm_v128_load(p + row + c + k);
+          v128_t best = wasm_v128_bitselect(x00, ninf, wasm_f32x4_gt(x00, ninf));
+          best = wasm_v128_bitselect(x01, best, wasm_f32x4_gt(x01, best));
+          best = wasm_v128_bitselect(x10, best, wasm_f32x4_gt(x10, best));
+          best = wasm_v128_bitselect(x11, best, wasm_f32x4_gt(x11, best));
+          wasm_v128_store(q + k, best);
+        }
+      }
+    }
+  }
+}
+
+// relu: y[i] = x[i] > 0 ? x[i] : 0 for i0 ≤ i < i1, NaN kept (as the stock kernels: max(0, x); −0 gives +0).
+EXPORT("relu")
+void relu(const float *x, float *y, int i0, int i1) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    wasm_v128_store(y + i, wasm_v128_andnot(v, wasm_f32x4_le(v, zero)));
+  }
+  for (; i < i1; i++) y[i] = x[i] <= 0.0f ? 0.0f : x[i];
+}
+
+// relu_grad: dx[i] = dy[i] · step(x[i]) for i0 ≤ i < i1, step(x) = 1 where x > 0, NaN where x is NaN, else 0 — the
+//   stock gradient (dy · cast(step(x))) in one pass, the same products.
+EXPORT("relu_grad")
+void relu_grad(const float *dy, const float *x, float *dx, int i0, int i1) {
+  const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f);
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    // 1 where x > 0, 0 where x ≤ 0, x itself (NaN) where unordered.
+    const v128_t s = wasm_v128_bitselect(one, wasm_v128_and(v, wasm_f32x4_ne(v, v)), wasm_f32x4_gt(v, zero));
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), s));
+  }
+  for (; i < i1; i++) {
+    const float v = x[i];
+    dx[i] = dy[i] * (v > 0.0f ? 1.0f : v != v ? v : 0.0f);
+  }
+}
+
+// adam_update: one Adam step of a weight, as engine/adam.ts's loop computes it (in double, each value rounded to float32
+//   as it is stored; m and v unrounded in the weight's update): mv = [m…, v…] updated in place, the new weight
+//   written to w_out (w itself is not written: other tensors may share its memory).
+//   m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g·g, w ← w − lr·(m / bias1) / (√(v / bias2) + ε).
+EXPORT("adam_update")
+void adam_update(const float *w, const float *g, float *mv, float *w_out, int n, double lr, double beta1, double beta2,
+                 double eps, double bias1, double bias2) {
+#pragma clang fp contract(off)
+  const double c1 = 1 - beta1, c2 = 1 - beta2;
+  const v128_t b1 = wasm_f64x2_splat(beta1), b2 = wasm_f64x2_splat(beta2), k1 = wasm_f64x2_splat(c1);
+  const v128_t k2 = wasm_f64x2_splat(c2), l = wasm_f64x2_splat(lr), e = wasm_f64x2_splat(eps);
+  const v128_t d1 = wasm_f64x2_splat(bias1), d2 = wasm_f64x2_splat(bias2);
+  float *m = mv, *v = mv + n;
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const v128_t gi = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(g + i));
+    const v128_t mi = wasm_f64x2_add(wasm_f64x2_mul(b1, wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(m + i))),
+                                     wasm_f64x2_mul(k1, gi));
+    const v128_t vi = wasm_f64x2_add(wasm_f64x2_mul(b2, wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(v + i))),
+                                     wasm_f64x2_mul(wasm_f64x2_mul(k2, gi), gi));
+    wasm_v128_store64_lane(m + i, wasm_f32x4_demote_f64x2_zero(mi), 0);
+    wasm_v128_store64_lane(v + i, wasm_f32x4_demote_f64x2_zero(vi), 0);
+    const v128_t step = wasm_f64x2_div(wasm_f64x2_mul(l, wasm_f64x2_div(mi, d1)),
+                                       wasm_f64x2_add(wasm_f64x2_sqrt(wasm_f64x2_div(vi, d2)), e));
+    const v128_t wi = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(w + i));
+    wasm_v128_store64_lane(w_out + i, wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wi, step)), 0);
+  }
+  for (; i < n; i++) {
+    const double gi = g[i];
+    const double mi = beta1 * m[i] + c1 * gi;
+    const double vi = beta2 * v[i] + c2 * gi * gi;
+    m[i] = (float)mi;
+    v[i] = (float)vi;
+    w_out[i] = (float)(w[i] - (lr * (mi / bias1)) / (__builtin_sqrt(vi / bias2) + eps));
+  }
+}

@@ -1,7 +1,8 @@
 // The dense layers' matrix products of a preset's training step on the wasm backend, per call, side by side in one
 // process in alternating rounds: our SIMD GEMM (wasm/batch-mat-mul.ts: simd/kernels.c gemm) on two threads and on one,
 // against the stock way (XNNPACK's transpose, then XNNPACK's fully-connected kernel).
-//   npx tsx bench/matmul.ts [batch] [rounds] [--preset fast|seed|mlp]
+// (--reused: the same B every call, as at inference, instead of fresh operands as in training).
+//   npx tsx bench/matmul.ts [batch] [rounds] [--preset fast|seed|mlp] [--reused]
 // Prints wall ms a call (the median of the rounds) and multiply-adds per second of wall time.
 import * as tf from '@tensorflow/tfjs';
 import { setAlwaysSplit } from '../src-main/engine/kernels/split-policy.js';
@@ -11,6 +12,7 @@ import { SIMD } from '../src-main/engine/wasm/simd.js';
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const preset = option('--preset') ?? 'fast';
+const reused = args.includes('--reused');
 const [batch = 256, rounds = 7] = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--preset').map(Number);
 /** Each preset's dense layers: [inputs, units]. */
 const DENSE: Record<string, [number, number][]> = {
@@ -46,9 +48,17 @@ const cases = products.map((p) => {
   const b = tf.randomUniform(p.transposeB ? [1, p.n, p.k] : [1, p.k, p.n], -1, 1);
   const bias = tf.randomUniform([p.n], -1, 1);
   const attrs = { transposeA: p.transposeA, transposeB: p.transposeB };
-  const call = p.fused
-    ? () => tf.engine().runKernel('_FusedMatMul', { a, b, bias }, { ...attrs, activation: p.fused } as never) as tf.Tensor
-    : () => tf.engine().runKernel('BatchMatMul', { a, b }, attrs as never) as tf.Tensor;
+  // Fresh operands each call, as in training (new weights every step: XNNPACK packs them again), copied untimed.
+  const call = () => {
+    const [a1, b1] = [tf.add(a, 0), reused ? b : tf.add(b, 0)];
+    const t = performance.now();
+    const y = p.fused
+      ? tf.engine().runKernel('_FusedMatMul', { a: a1, b: b1, bias }, { ...attrs, activation: p.fused } as never) as tf.Tensor
+      : tf.engine().runKernel('BatchMatMul', { a: a1, b: b1 }, attrs as never) as tf.Tensor;
+    const ms = performance.now() - t;
+    tf.dispose([a1, y, ...(reused ? [] : [b1])]);
+    return ms;
+  };
   return { p, call, ms: MODES.map(() => [] as number[]) };
 });
 const reps = Math.max(3, Math.round(2e8 / (batch * 512 * 128))); // ~ the same work a timing at any batch
@@ -56,9 +66,9 @@ for (let r = -1; r < rounds; r++) {
   for (const c of cases) {
     for (const [i, mode] of (r % 2 ? [...MODES.entries()].reverse() : [...MODES.entries()])) {
       Object.assign(SIMD, { matMul: mode.matMul, helper: mode.helper });
-      const t = performance.now();
-      for (let j = 0; j < reps; j++) c.call().dispose();
-      if (r >= 0) c.ms[i].push((performance.now() - t) / reps); // round −1: warm-up
+      let ms = 0;
+      for (let j = 0; j < reps; j++) ms += c.call();
+      if (r >= 0) c.ms[i].push(ms / reps); // round −1: warm-up
     }
   }
 }

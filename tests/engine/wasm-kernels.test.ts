@@ -210,14 +210,16 @@ describe('matrix products with transposes match the stock CPU kernels', () => {
     const a = randomTensor(c.transposeA ? [c.k, c.m] : [c.m, c.k]);
     const b = randomTensor(c.transposeB ? [c.n, c.k] : [c.k, c.n]);
     const bias = randomTensor([c.n], 0);
+    // A new B each call (as in training: ours runs where a B was not seen before).
+    const fresh = (t: tf.Tensor) => tf.tidy(() => tf.add(t, 0));
     for (const mode of MODES) {
       await inMode(mode, async () => {
-        const product = await cpuAndWasm(() => tf.matMul(a, b, c.transposeA, c.transposeB));
+        const product = await cpuAndWasm(() => tf.tidy(() => tf.matMul(a, fresh(b), c.transposeA, c.transposeB)));
         expect(relError(product.stock, product.wasm), `product, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
-        const fused = await cpuAndWasm(() =>
-          run('_FusedMatMul', { a: a.expandDims(0), b: b.expandDims(0), bias }, {
+        const fused = await cpuAndWasm(() => tf.tidy(() =>
+          run('_FusedMatMul', { a: a.expandDims(0), b: fresh(b).expandDims(0), bias }, {
             transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation,
-          }),
+          })),
         );
         expect(relError(fused.stock, fused.wasm), `fused, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
       });
@@ -234,8 +236,17 @@ describe('matrix products with transposes match the stock CPU kernels', () => {
     try {
       tf.dispose(tf.matMul(a, b));
       expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm')).toHaveLength(0);
-      tf.dispose(tf.matMul(a.slice([0, 0, 0], [1, 6, 5]), b.slice([0, 0, 0], [1, 5, 4]), false, false));
-      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm').length).toBeGreaterThan(0);
+      const [a1, b1] = [a.slice([0, 0, 0], [1, 6, 5]), b.slice([0, 0, 0], [1, 5, 4])];
+      tf.dispose(tf.matMul(a1, b1));
+      const ours = gemm.mock.calls.filter(([fn]) => fn === 'gemm').length;
+      expect(ours).toBeGreaterThan(0);
+      // The same B again (a model's weights at inference): XNNPACK, which keeps it packed.
+      tf.dispose(tf.matMul(a1, b1));
+      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm')).toHaveLength(ours);
+      // B transposed: ours again.
+      tf.dispose(tf.matMul(a1, b1.transpose([0, 2, 1]), false, true));
+      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm').length).toBeGreaterThan(ours);
+      tf.dispose([a1, b1]);
     } finally {
       gemm.mockRestore();
       tf.dispose([a, b]);

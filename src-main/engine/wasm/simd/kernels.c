@@ -418,21 +418,26 @@ INLINE void gm_block(const float *a, const float *b, const float *bias, float *c
 
 // gemm: c[i][j] = Σ_p A(i, p) · b[p][j] (+ bias[j]; relu: max(0, ·), NaN kept) for rows i0 … i1 − 1, with
 //   A(i, p) = a[i·sai + p·sak] (a as it is, or transposed: sai = 1, sak = m), b [kk][n] and c [m][n] row-major.
-//   Blocks of 4 rows × 8 columns in registers over the whole inner dimension, the 8 columns' panel of b kept in
-//   cache over every row; columns past the last multiple of 4 one at a time. bias is 0 for none.
+//   Blocks of 4 rows × 8 columns in registers over the whole inner dimension; rows in groups of GM_GROUP, each
+//   group's part of A kept in cache over every 8 columns' panel of b; columns past the last multiple of 4 one at a
+//   time. bias is 0 for none.
+#define GM_GROUP 32
 EXPORT("gemm")
 void gemm(const float *a, const float *b, float *c, const float *bias, int i0, int i1, int kk, int n, int sai, int sak,
           int relu) {
   const int n4 = n & ~3;
-  for (int j = 0; j < n4; j += 8) {
-    const int nv = n4 - j >= 8 ? 2 : 1;
-    const float *bj = bias ? bias + j : 0;
-    for (int i = i0; i < i1; i += 4) {
-      const int mr = i1 - i >= 4 ? 4 : i1 - i;
-      const float *ai = a + i * sai;
-      switch (mr * 2 + nv - 1) {
-        GM_CASE(1, 1) GM_CASE(1, 2) GM_CASE(2, 1) GM_CASE(2, 2)
-        GM_CASE(3, 1) GM_CASE(3, 2) GM_CASE(4, 1) GM_CASE(4, 2)
+  for (int g = i0; g < i1; g += GM_GROUP) {
+    const int g1 = i1 - g > GM_GROUP ? g + GM_GROUP : i1;
+    for (int j = 0; j < n4; j += 8) {
+      const int nv = n4 - j >= 8 ? 2 : 1;
+      const float *bj = bias ? bias + j : 0;
+      for (int i = g; i < g1; i += 4) {
+        const int mr = g1 - i >= 4 ? 4 : g1 - i;
+        const float *ai = a + i * sai;
+        switch (mr * 2 + nv - 1) {
+          GM_CASE(1, 1) GM_CASE(1, 2) GM_CASE(2, 1) GM_CASE(2, 2)
+          GM_CASE(3, 1) GM_CASE(3, 2) GM_CASE(4, 1) GM_CASE(4, 2)
+        }
       }
     }
   }

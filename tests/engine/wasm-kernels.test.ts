@@ -190,27 +190,67 @@ describe('MaxPoolGrad of the 2×2 pool passes nothing through windows of −∞ 
 });
 
 describe('matrix products with transposes match the stock CPU kernels', () => {
-  const cases = Array.from({ length: 16 }, () => ({
+  // The presets' dense layers (fast, seed, mlp: inputs → units) at odd batches, in the three products of a training
+  // step (y = x·W fused with bias and relu, dW = xᵀ·dy, dx = dy·Wᵀ), then random shapes.
+  const dense: [number, number, number][] = [[7, 512, 128], [5, 128, 10], [3, 4732, 128], [9, 784, 256], [9, 256, 10]];
+  const presetCases = dense.flatMap(([batch, inputs, units]) => [
+    { m: batch, k: inputs, n: units, transposeA: false, transposeB: false, activation: 'relu' as const },
+    { m: inputs, k: batch, n: units, transposeA: true, transposeB: false, activation: 'linear' as const },
+    { m: batch, k: units, n: inputs, transposeA: false, transposeB: true, activation: 'linear' as const },
+  ]);
+  const cases = [...presetCases, ...Array.from({ length: 16 }, () => ({
     m: int(1, 70),
     k: int(1, 300),
     n: int(1, 70),
     transposeA: pick([false, true]),
     transposeB: pick([false, true]),
     activation: pick(['linear', 'relu'] as const),
-  }));
+  }))];
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, c) => {
     const a = randomTensor(c.transposeA ? [c.k, c.m] : [c.m, c.k]);
     const b = randomTensor(c.transposeB ? [c.n, c.k] : [c.k, c.n]);
     const bias = randomTensor([c.n], 0);
-    const product = await cpuAndWasm(() => tf.matMul(a, b, c.transposeA, c.transposeB));
-    expect(relError(product.stock, product.wasm)).toBeLessThanOrEqual(TOLERANCE);
-    const fused = await cpuAndWasm(() =>
-      run('_FusedMatMul', { a: a.expandDims(0), b: b.expandDims(0), bias }, {
-        transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation,
-      }),
-    );
-    expect(relError(fused.stock, fused.wasm)).toBeLessThanOrEqual(TOLERANCE);
+    // A new B each call (as in training: ours runs where a B was not seen before).
+    const fresh = (t: tf.Tensor) => tf.tidy(() => tf.add(t, 0));
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        const product = await cpuAndWasm(() => tf.tidy(() => tf.matMul(a, fresh(b), c.transposeA, c.transposeB)));
+        expect(relError(product.stock, product.wasm), `product, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+        const fused = await cpuAndWasm(() => tf.tidy(() =>
+          run('_FusedMatMul', { a: a.expandDims(0), b: fresh(b).expandDims(0), bias }, {
+            transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation,
+          })),
+        );
+        expect(relError(fused.stock, fused.wasm), `fused, ${mode.name}`).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
     tf.dispose([a, b, bias]);
+  });
+
+  it('runs our GEMM where it applies, and the stock kernel for batched products', async () => {
+    await tf.setBackend('wasm');
+    const k = simdKernels(tf.backend() as unknown as WasmBackend)!;
+    const gemm = vi.spyOn(k.constructor.prototype as { call: (...args: unknown[]) => void }, 'call');
+    const a = randomTensor([2, 6, 5]);
+    const b = randomTensor([2, 5, 4]);
+    try {
+      tf.dispose(tf.matMul(a, b));
+      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm')).toHaveLength(0);
+      const [a1, b1] = [a.slice([0, 0, 0], [1, 6, 5]), b.slice([0, 0, 0], [1, 5, 4])];
+      tf.dispose(tf.matMul(a1, b1));
+      const ours = gemm.mock.calls.filter(([fn]) => fn === 'gemm').length;
+      expect(ours).toBeGreaterThan(0);
+      // The same B again (a model's weights at inference): XNNPACK, which keeps it packed.
+      tf.dispose(tf.matMul(a1, b1));
+      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm')).toHaveLength(ours);
+      // B transposed: ours again.
+      tf.dispose(tf.matMul(a1, b1.transpose([0, 2, 1]), false, true));
+      expect(gemm.mock.calls.filter(([fn]) => fn === 'gemm').length).toBeGreaterThan(ours);
+      tf.dispose([a1, b1]);
+    } finally {
+      gemm.mockRestore();
+      tf.dispose([a, b]);
+    }
   });
 });
 

@@ -15,16 +15,16 @@ import { planSplitFor } from '../kernels/split-policy.js';
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
 export const SIMD_FUNCTIONS = [
   'filter_grad', 'input_grad', 'transpose_filter', 'conv_forward', 'bias_add', 'max_pool_grad_2x2', 'sum_rows', 'max_pool_2x2',
-  'relu', 'relu_grad', 'adam_update',
+  'relu', 'relu_grad', 'adam_update', 'gemm',
 ] as const;
 export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 
 /** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add,
- *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient), adam_update; and
+ *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient), adam_update, gemm (the dense layers' matrix products); and
  *  JS ones of the wasm path: the value-a-row broadcast of the element-wise kernels, Identity without a copy, Softmax. */
 export const SIMD = {
-  enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true, adam: true,
+  enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true, adam: true, matMul: true,
   rowBroadcast: true, identity: true, softmax: true,
 };
 
@@ -178,9 +178,9 @@ export class SimdKernels {
   /**
    * Runs fn over images [0, batch): images [0, mid) here and [mid, batch) on the helper thread when it is
    * ready and the trials for this call's shape say it pays (mid a multiple of `grain`); `args(b0, b1, part)`
-   * gives the call's arguments for a range (pointers first; the trials' key leaves out the first three). Returns whether it split.
+   * gives the call's arguments for a range (`pointers` pointers first, which the trials' key leaves out). Returns whether it split.
    */
-  split(fn: SimdFunction, batch: number, grain: number, args: (b0: number, b1: number, part: 0 | 1) => number[]): boolean {
+  split(fn: SimdFunction, batch: number, grain: number, args: (b0: number, b1: number, part: 0 | 1) => number[], pointers = 3): boolean {
     const c = this.l.ctrl;
     const mid = Math.ceil(batch / 2 / grain) * grain;
     if (!c || mid >= batch || !this.helperReady()) {
@@ -188,7 +188,7 @@ export class SimdKernels {
       return false;
     }
     const whole = args(0, batch, 0);
-    const plan = planSplitFor(`simd ${fn} ${whole.slice(3).join(' ')}`);
+    const plan = planSplitFor(`simd ${fn} ${whole.slice(pointers).join(' ')}`);
     const start = performance.now();
     if (!plan.split) {
       this.call(fn, ...whole);

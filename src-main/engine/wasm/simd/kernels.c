@@ -385,3 +385,68 @@ void adam_update(const float *w, const float *g, float *mv, float *w_out, int n,
     w_out[i] = (float)(w[i] - (lr * (mi / bias1)) / (__builtin_sqrt(vi / bias2) + eps));
   }
 }
+
+// One block of gemm: MR (1 … 4) rows × NV (1 or 2) vectors of 4 columns, over the whole inner dimension.
+INLINE void gm_block(const float *a, const float *b, const float *bias, float *c, int kk, int n, int sai, int sak,
+                     int relu, const int MR, const int NV) {
+  v128_t acc[4][2];
+  for (int v = 0; v < NV; v++) {
+    const v128_t init = bias ? wasm_v128_load(bias + 4 * v) : wasm_f32x4_splat(0.0f);
+    for (int r = 0; r < MR; r++) acc[r][v] = init;
+  }
+  for (int p = 0; p < kk; p++) {
+    const float *bp = b + p * n;
+    const v128_t f0 = wasm_v128_load(bp);
+    const v128_t f1 = NV > 1 ? wasm_v128_load(bp + 4) : f0;
+    const float *ap = a + p * sak;
+    for (int r = 0; r < MR; r++) {
+      const v128_t s = wasm_v128_load32_splat(ap + r * sai);
+      acc[r][0] = MADD(acc[r][0], s, f0);
+      if (NV > 1) acc[r][1] = MADD(acc[r][1], s, f1);
+    }
+  }
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) {
+      const v128_t y = acc[r][v];
+      wasm_v128_store(c + r * n + 4 * v, relu ? wasm_v128_andnot(y, wasm_f32x4_le(y, zero)) : y);
+    }
+}
+
+#define GM_CASE(mr, nv) \
+  case (mr) * 2 + (nv) - 1: gm_block(ai, b + j, bj, c + i * n + j, kk, n, sai, sak, relu, mr, nv); break;
+
+// gemm: c[i][j] = Σ_p A(i, p) · b[p][j] (+ bias[j]; relu: max(0, ·), NaN kept) for rows i0 … i1 − 1, with
+//   A(i, p) = a[i·sai + p·sak] (a as it is, or transposed: sai = 1, sak = m), b [kk][n] and c [m][n] row-major.
+//   Blocks of 4 rows × 8 columns in registers over the whole inner dimension; rows in groups of GM_GROUP, each
+//   group's part of A kept in cache over every 8 columns' panel of b; columns past the last multiple of 4 one at a
+//   time. bias is 0 for none.
+#define GM_GROUP 32
+EXPORT("gemm")
+void gemm(const float *a, const float *b, float *c, const float *bias, int i0, int i1, int kk, int n, int sai, int sak,
+          int relu) {
+  const int n4 = n & ~3;
+  for (int g = i0; g < i1; g += GM_GROUP) {
+    const int g1 = i1 - g > GM_GROUP ? g + GM_GROUP : i1;
+    for (int j = 0; j < n4; j += 8) {
+      const int nv = n4 - j >= 8 ? 2 : 1;
+      const float *bj = bias ? bias + j : 0;
+      for (int i = g; i < g1; i += 4) {
+        const int mr = g1 - i >= 4 ? 4 : g1 - i;
+        const float *ai = a + i * sai;
+        switch (mr * 2 + nv - 1) {
+          GM_CASE(1, 1) GM_CASE(1, 2) GM_CASE(2, 1) GM_CASE(2, 2)
+          GM_CASE(3, 1) GM_CASE(3, 2) GM_CASE(4, 1) GM_CASE(4, 2)
+        }
+      }
+    }
+  }
+  for (int j = n4; j < n; j++) {
+    for (int i = i0; i < i1; i++) {
+      float s = bias ? bias[j] : 0.0f;
+      const float *ai = a + i * sai;
+      for (int p = 0; p < kk; p++) s += ai[p * sak] * b[p * n + j];
+      c[i * n + j] = relu ? (s <= 0.0f ? 0.0f : s) : s;
+    }
+  }
+}

@@ -5,9 +5,9 @@
 // as it lies, transposed or not; a transposed B is transposed first (transpose_filter); a bias over
 // the columns and a relu (the fused kernel's) are applied in the same pass. Elsewhere the transposed
 // operand is transposed first (XNNPACK's transpose) and the stock kernel runs without transposes.
-// Batched products (a batch dimension above 1) stay with the stock kernel, and so does a product without transposes
-// whose B was used before (a model's weights at inference): XNNPACK's fully-connected kernel keeps such a B packed
-// from one call to the next and then beats ours; in training every step has new weights, which it packs each call.
+// Batched products (a batch dimension above 1) stay with the stock kernel. XNNPACK's fully-connected kernel packs B
+// on every call (in training every step has new weights), so ours wins there; it keeps a reused B packed and is a
+// little faster at inference, but one path for every product keeps a model's outputs the same bits whatever ran first.
 import * as tf from '@tensorflow/tfjs';
 import { runKernel, Scratch, type WasmKernel, type WasmKernelArgs } from './kernel-call.js';
 import { SIMD, simdKernels } from './simd.js';
@@ -22,9 +22,6 @@ function swapLast(s: Scratch, t: tf.TensorInfo): tf.TensorInfo {
 function unbatched(t: tf.TensorInfo): boolean {
   return t.shape.slice(0, -2).every((d) => d === 1);
 }
-
-/** The B operands of products without transposes seen so far. */
-const seenB = new WeakSet<tf.DataId>();
 
 /** The product by simd/kernels.c's gemm; null where it does not apply. */
 function simdMatMul({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo | null {
@@ -43,10 +40,6 @@ function simdMatMul({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo |
   if (bias && (bias.dtype !== 'float32' || bias.shape.at(-1) !== n || bias.shape.slice(0, -1).some((d) => d !== 1))) return null;
   const k = simdKernels(backend);
   if (!k) return null;
-  if (!at.transposeA && !at.transposeB) {
-    if (seenB.has(b.dataId)) return null;
-    seenB.add(b.dataId);
-  }
   const lead = Array(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
   const out = backend.makeOutput([...lead, m, n], 'float32');
   const bt = at.transposeB ? backend.makeOutput([kk, n], 'float32') : null;

@@ -10,7 +10,7 @@ export const PRESET_LAYERS: Record<PresetName, string> = {
   /** Two 5×5 conv blocks with pooling: ~14× fewer multiply-adds than keras-cnn for similar accuracy. */
   fast: 'conv16k5-relu,maxpool2,conv32k5-relu,maxpool2,flatten,dropout0.25,dense128-relu,dropout0.4',
   mlp: 'flatten,dense256-relu,dropout0.2',
-  /** Aimed at the best accuracy from one run of about 15 minutes on two CPU cores: `fast` widened to 32 and 64 filters
+  /** Aimed at the best accuracy from one run within 15 minutes on two CPU cores (about 10 here): `fast` widened to 32 and 64 filters
    *  and a 256-unit dense layer, batch normalisation after each pooling (where the activations are a quarter the size:
    *  batch norm's gradient is a dozen element-wise passes over them) and after the dense layer; trained with
    *  augmentation and a one-cycle schedule (PRESET_TRAINING in types.ts). */

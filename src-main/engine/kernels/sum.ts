@@ -5,17 +5,20 @@
 import type { CpuKernelArgs, FastKernel } from './types.js';
 import { float32Values } from './types.js';
 
+/** How many leading axes `axis` names: k for a run 0, 1, …, k − 1 (any order, negative axes counted from the end) that
+ *  keeps at least one axis; 0 for anything else. */
+export function leadingAxes(rank: number, axis: unknown): number {
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (typeof a === 'number' && a < 0 ? a + rank : a));
+  const axes = [...new Set(list)].sort((p, q) => (p as number) - (q as number));
+  return axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i) ? axes.length : 0;
+}
+
 export const sum: FastKernel = ({ inputs, backend, attrs }: CpuKernelArgs) => {
   const x = float32Values(backend, inputs.x);
   if (!x) return null;
   const shape = inputs.x!.shape;
-  const rank = shape.length;
-  const raw = attrs?.axis;
-  const list = (Array.isArray(raw) ? raw : [raw]).map((a) => (typeof a === 'number' && a < 0 ? a + rank : a));
-  const axes = [...new Set(list)].sort((p, q) => (p as number) - (q as number));
-  // Only a leading run 0, 1, …, k-1 that leaves at least one axis.
-  if (axes.length === 0 || axes.length >= rank || !axes.every((a, i) => a === i)) return null;
-  const k = axes.length;
+  const k = leadingAxes(shape.length, attrs?.axis);
+  if (k === 0) return null;
   const inner = shape.slice(k).reduce((s, d) => s * d, 1);
   const outer = inner === 0 ? 0 : x.length / inner;
   const acc = new Float64Array(inner);

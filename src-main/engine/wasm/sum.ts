@@ -5,13 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmKernel } from './kernel-call.js';
 import { SIMD, simdKernels } from './simd.js';
-
-/** The count of leading axes summed, or 0 when `axis` is not a leading run 0 … k − 1 that keeps an axis. */
-function leadingAxes(rank: number, axis: unknown): number {
-  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (typeof a === 'number' && a < 0 ? a + rank : a));
-  const axes = [...new Set(list)].sort((p, q) => (p as number) - (q as number));
-  return axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i) ? axes.length : 0;
-}
+import { leadingAxes } from '../kernels/sum.js';
 
 export function withSimdSum(fallback: WasmKernel): WasmKernel {
   return (args) => {

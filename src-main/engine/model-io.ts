@@ -2,6 +2,7 @@
 // so the pure-JS backend can save and load without tfjs-node's file:// handler.
 import * as tf from '@tensorflow/tfjs';
 import { firstLine } from '../../src-shared/errors.js';
+import './batch-norm.js'; // models read from disk train their batch norm through the fused kernels too
 
 export interface ModelFiles {
   modelJson: string;

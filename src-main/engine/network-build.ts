@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES } from '../../src-shared/domain.js';
 import { INPUT_SHAPE, NetworkError, parseNetwork, summariseLayers, type LayerSpec } from '../../src-shared/network/index.js';
+import { BatchNormalization } from './batch-norm.js';
 import { DeviceDropout } from './webgpu/dropout.js';
 
 export interface NetworkOptions {
@@ -25,7 +26,8 @@ function layer(l: LayerSpec, first: boolean): tf.layers.Layer {
     case 'avgpool':
       return tf.layers.averagePooling2d({ ...input, poolSize: l.size, strides: l.stride });
     case 'batchnorm':
-      return tf.layers.batchNormalization(input);
+      // tf.layers.batchNormalization (saved as `BatchNormalization`), trained through fused kernels where there are.
+      return new BatchNormalization(input);
     case 'dropout':
       // tf.layers.dropout (saved as `Dropout`), its mask made on the GPU when training there.
       return new DeviceDropout({ ...input, rate: l.rate });

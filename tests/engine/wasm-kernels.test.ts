@@ -17,6 +17,7 @@ import type { WasmBackend } from '../../src-main/engine/wasm/kernel-call.js';
 import { RELU_GRAD } from '../../src-main/engine/wasm/relu.js';
 import { adamOnWasm } from '../../src-main/engine/wasm/adam.js';
 import { adamOnCpu, type AdamStep } from '../../src-main/engine/adam.js';
+import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_STATS, BatchNormalization, batchNormTraining } from '../../src-main/engine/batch-norm.js';
 import type { PresetName } from '../../src-shared/types.js';
 import { expectFusedAdamAsTfAdam } from '../helpers/adam.js';
 import { outSize, randomSource, relError, rng, type ConvCase } from '../helpers/random-kernels.js';
@@ -552,5 +553,53 @@ describe('Adam\'s update in SIMD on the heap gives the JS loop\'s weights and mo
     expect(Array.from(await moments!.data())).toEqual(Array.from(mv));
     expect(relError(start, w)).toBeGreaterThan(1e-3); // the steps moved the weights
     tf.dispose([weight, moments!]);
+  });
+});
+
+describe('batch norm while training: the fused kernels give the stock layer\'s output, moving statistics and gradients', () => {
+  // [shape, mean offset]: the best preset's three places (after each pooling, after the dense layer) at odd batches,
+  // channels not a multiple of 4 (the JS loop), and activations far from zero mean (the variance's cancellation).
+  const cases: [number[], number][] = [[[7, 12, 12, 32], 0], [[9, 256], 0], [[5, 4, 4, 64], 3], [[6, 3, 3, 6], 0], [[11, 5, 5, 8], 40]];
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_name, [shape, offset]) => {
+    const c = shape[shape.length - 1];
+    const x = tf.add(randomTensor(shape), offset);
+    const [gamma, beta] = [tf.add(randomTensor([c]), 1), randomTensor([c])];
+    const w = randomTensor(shape); // the loss Σ w·y, so that each output has its own gradient
+    const eps = 1e-3;
+    /** The layer's training output and moving statistics after one call, and d(Σ w·y) / d(x, gamma, beta). */
+    const train = () => {
+      const layer = new BatchNormalization({ momentum: 0.9, epsilon: eps });
+      layer.build(shape);
+      layer.setWeights([gamma, beta, tf.add(gamma, -1), tf.add(beta, 2)]);
+      const y = layer.apply(x, { training: true }) as tf.Tensor;
+      const [, , movingMean, movingVariance] = layer.getWeights().map((t) => t.clone());
+      // The gradient of the same normalisation: ours where the fused kernels are registered, else TF.js's ops.
+      const loss = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const y2 = tf.getKernel(BATCH_NORM_GRAD, tf.getBackend())
+          ? batchNormTraining(xv, g, b, eps).y
+          : (() => {
+            const { mean, variance } = tf.moments(xv, shape.slice(0, -1).map((_, i) => i));
+            return tf.batchNorm(xv, mean, variance, b, g, eps);
+          })();
+        return tf.sum(tf.mul(y2, w));
+      };
+      const grads = tf.grads(loss)([x, gamma, beta]);
+      for (const v of layer.weights) v.dispose();
+      return [y, movingMean, movingVariance, ...grads];
+    };
+    const what = ['y', 'moving mean', 'moving variance', 'dx', 'dgamma', 'dbeta'];
+    await tf.setBackend('cpu');
+    const stock = await Promise.all(train().map(async (t) => (await t.data()) as Float32Array));
+    for (const mode of MODES) {
+      await inMode(mode, async () => {
+        await tf.setBackend('wasm');
+        const profile = await tf.profile(() => train());
+        expect(profile.kernelNames, `${mode.name}: the fused kernels ran`).toEqual(expect.arrayContaining([BATCH_NORM_STATS, BATCH_NORM, BATCH_NORM_GRAD]));
+        const ours = await Promise.all((profile.result as tf.Tensor[]).map(async (t) => (await t.data()) as Float32Array));
+        for (const [i, name] of what.entries()) expect(relError(stock[i], ours[i]), `${mode.name}: ${name}`).toBeLessThanOrEqual(2e-5);
+        tf.dispose(profile.result as tf.Tensor[]);
+      });
+    }
+    tf.dispose([x, gamma, beta, w]);
   });
 });

@@ -12,6 +12,7 @@ import { lossAndAccuracy, predictFloats } from '../evaluate.js';
 import { normaliseModelConfig } from './config.js';
 import { readKerasFile } from './read-h5.js';
 import { assignWeights } from './weights.js';
+import '../batch-norm.js'; // imported models train their batch norm through the fused kernels too
 
 /** Images the input-scale check classifies with each scale. */
 export const SCALE_CHECK_IMAGES = 500;

@@ -22,13 +22,18 @@ import { maxPool } from './max-pool.js';
 import { installReluGradient, relu, RELU_GRAD, reluGrad } from './relu.js';
 import { softmax } from './softmax.js';
 import { withSimdSum } from './sum.js';
+import { batchNormForward, batchNormGrad, batchNormStats } from './batch-norm.js';
+import { BATCH_NORM, BATCH_NORM_GRAD, BATCH_NORM_STATS } from '../batch-norm.js';
 import { noteStockFallback, setOwnKernels } from '../kernel-overrides.js';
 import { startSimd } from './simd.js';
 
 /** Kernels the wasm backend lacks. */
-const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo> = {
+const ADDED: Record<string, (args: WasmKernelArgs) => tf.TensorInfo | tf.TensorInfo[]> = {
   [tf.Conv2DBackpropFilter]: conv2dBackpropFilter,
   [RELU_GRAD]: reluGrad,
+  [BATCH_NORM_STATS]: batchNormStats,
+  [BATCH_NORM]: batchNormForward,
+  [BATCH_NORM_GRAD]: batchNormGrad,
 };
 
 /** Kernels that replace stock ones where they cover the case. */

@@ -15,16 +15,17 @@ import { planSplitFor } from '../kernels/split-policy.js';
 /** The functions simd/kernels.c exports (pointers are byte offsets in the heap). */
 export const SIMD_FUNCTIONS = [
   'filter_grad', 'input_grad', 'transpose_filter', 'conv_forward', 'bias_add', 'max_pool_grad_2x2', 'sum_rows', 'max_pool_2x2',
-  'relu', 'relu_grad', 'adam_update', 'gemm',
+  'relu', 'relu_grad', 'adam_update', 'gemm', 'sq_dev_rows', 'bn_grad_rows', 'affine_rows',
 ] as const;
 export type SimdFunction = (typeof SIMD_FUNCTIONS)[number];
 type Exports = Record<SimdFunction, (...args: number[]) => void>;
 
 /** Switches for tests and A/B benchmarks: our SIMD kernels on or off, the helper thread, the relaxed build, bias_add,
- *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient), adam_update, gemm (the dense layers' matrix products); and
+ *  max_pool_grad_2x2, sum_rows (Sum), max_pool_2x2 (MaxPool), relu and relu_grad (Relu and its gradient), adam_update, gemm (the dense layers' matrix products),
+ *  batchNorm (sq_dev_rows, bn_grad_rows, affine_rows: batch norm while training); and
  *  JS ones of the wasm path: the value-a-row broadcast of the element-wise kernels, Identity without a copy, Softmax. */
 export const SIMD = {
-  enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true, adam: true, matMul: true,
+  enabled: true, helper: true, relaxed: true, biasAdd: true, maxPoolGrad: true, sum: true, maxPool: true, relu: true, adam: true, matMul: true, batchNorm: true,
   rowBroadcast: true, identity: true, softmax: true,
 };
 

@@ -293,6 +293,65 @@ void sum_rows(const float *x, double *acc, int i0, int i1, int c) {
   }
 }
 
+// Batch normalisation over the last axis (x viewed as rows of c channels, c a multiple of 4): the batch's statistics
+// in two passes (sum_rows for the mean, sq_dev_rows for the variance), the normalisation and its gradient one pass
+// each (affine_rows), the gradient's two sums one pass (bn_grad_rows). Rows outermost, so that each pass streams
+// through memory once; the sums in double, in acc (L1-resident for any c here), written (not added) to acc.
+
+INLINE void add_f32x4_to_f64(double *acc, v128_t x) {
+  wasm_v128_store(acc, wasm_f64x2_add(wasm_v128_load(acc), wasm_f64x2_promote_low_f32x4(x)));
+  wasm_v128_store(acc + 2, wasm_f64x2_add(wasm_v128_load(acc + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3))));
+}
+
+INLINE void add_product_to_f64(double *acc, v128_t x, v128_t y) {
+  const v128_t xlo = wasm_f64x2_promote_low_f32x4(x), xhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3));
+  const v128_t ylo = wasm_f64x2_promote_low_f32x4(y), yhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(y, y, 2, 3, 2, 3));
+  wasm_v128_store(acc, wasm_f64x2_add(wasm_v128_load(acc), wasm_f64x2_mul(xlo, ylo)));
+  wasm_v128_store(acc + 2, wasm_f64x2_add(wasm_v128_load(acc + 2), wasm_f64x2_mul(xhi, yhi)));
+}
+
+// sq_dev_rows: acc[k] = Σ_{i0 ≤ i < i1} (x[i][k] − mean[k])² (the variance's numerator).
+EXPORT("sq_dev_rows")
+void sq_dev_rows(const float *x, const float *mean, double *acc, int i0, int i1, int c) {
+  for (int k = 0; k < c; k += 2) wasm_v128_store(acc + k, wasm_f64x2_splat(0.0));
+  for (int i = i0; i < i1; i++) {
+    const float *p = x + i * c;
+    for (int k = 0; k < c; k += 4) {
+      const v128_t d = wasm_f32x4_sub(wasm_v128_load(p + k), wasm_v128_load(mean + k));
+      add_product_to_f64(acc + k, d, d);
+    }
+  }
+}
+
+// bn_grad_rows: acc[k] = Σ_{i0 ≤ i < i1} dy[i][k] and acc[c + k] = Σ dy[i][k] · (x[i][k] − mean[k]) (beta's gradient,
+//   and gamma's times the standard deviation).
+EXPORT("bn_grad_rows")
+void bn_grad_rows(const float *dy, const float *x, const float *mean, double *acc, int i0, int i1, int c) {
+  for (int k = 0; k < 2 * c; k += 2) wasm_v128_store(acc + k, wasm_f64x2_splat(0.0));
+  for (int i = i0; i < i1; i++) {
+    const float *p = x + i * c, *q = dy + i * c;
+    for (int k = 0; k < c; k += 4) {
+      const v128_t g = wasm_v128_load(q + k);
+      add_f32x4_to_f64(acc + k, g);
+      add_product_to_f64(acc + c + k, g, wasm_f32x4_sub(wasm_v128_load(p + k), wasm_v128_load(mean + k)));
+    }
+  }
+}
+
+// affine_rows: y[i][k] = a[k] · u[i][k] + b[k] · v[i][k] + d[k] for rows i0 … i1 − 1: batch norm's output (u = v = x,
+//   b = 0) and its input gradient (u = dy, v = x).
+EXPORT("affine_rows")
+void affine_rows(const float *u, const float *a, const float *v, const float *b, const float *d, float *y, int i0, int i1,
+                 int c) {
+  for (int i = i0; i < i1; i++) {
+    const int o = i * c;
+    for (int k = 0; k < c; k += 4) {
+      const v128_t r = MADD(wasm_v128_load(d + k), wasm_v128_load(a + k), wasm_v128_load(u + o + k));
+      wasm_v128_store(y + o + k, MADD(r, wasm_v128_load(b + k), wasm_v128_load(v + o + k)));
+    }
+  }
+}
+
 // max_pool_2x2: a 2×2 max pool at stride 2 that tiles x exactly (h = 2·oh, w = 2·ow), images b0 … b1 − 1; c a
 //   multiple of 4. Each output is the window's first maximum in row-major order (strictly greater than everything
 //   before it, starting from −∞: NaN never wins, a window of NaN or −∞ gives −∞), as the stock kernel decides.

@@ -2,16 +2,18 @@
 // on the machine slows both alike): the quick run's model without dropout against the preset's dropout layers, or
 // (--batch N) the quick run's model at its batch against batch N, per image, or (--kernels) our SIMD kernels
 // (wasm/simd.ts) against the XNNPACK way (--preset P --at N: which preset, at which batch; default fast at the quick run's batch).
-//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper | --bias-add | --small | --matmul] [--preset P] [--at N]]
+//   npx tsx bench/step-ab.ts [rounds] [steps a round] [--batch N | --kernels [--helper | --bias-add | --small | --matmul | --batch-norm] [--preset P] [--at N]]
 // (--helper / --bias-add / --small: our kernels with their helper thread / their bias add / their small kernels — Sum,
 // MaxPool, Relu and its gradient, Adam's update in SIMD, the value-a-row broadcast, Identity without a copy, Softmax in JS — against without them;
-// --matmul: the dense layers' products by our GEMM against XNNPACK's)
+// --matmul: the dense layers' products by our GEMM against XNNPACK's; --batch-norm: batch norm through the fused kernels
+// against the stock layer's way, on a preset with batch norm: --preset best)
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/engine/backend.js';
 import { buildModel } from '../src-main/engine/models.js';
 import { trainStep } from '../src-main/engine/train.js';
 import { SIMD } from '../src-main/engine/wasm/simd.js';
+import { FUSED_BATCH_NORM } from '../src-main/engine/batch-norm.js';
 import { DEFAULT_TRAIN_CONFIG, type PresetName } from '../src-shared/types.js';
 import { mnistBatch, mnistSplit } from './mnist-batch.js';
 
@@ -23,6 +25,7 @@ const helper = args.includes('--helper'); // with --kernels: our SIMD kernels wi
 const biasAdd = args.includes('--bias-add'); // with --kernels: our SIMD kernels with and without their bias add
 const small = args.includes('--small');
 const matMul = args.includes('--matmul'); // with --kernels: the dense layers' products by our GEMM against XNNPACK's // with --kernels: with and without our small kernels (SIMD Sum, MaxPool, Relu, relu gradient, Adam; row broadcast; Identity; Softmax)
+const batchNorm = args.includes('--batch-norm');
 const preset = (option('--preset') ?? 'fast') as PresetName;
 const [rounds = 6, steps = 20] = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--preset', '--at'].includes(args[i - 1])).map(Number);
 const batch = Number(option('--at') ?? DEFAULT_TRAIN_CONFIG.batchSize);
@@ -30,9 +33,14 @@ await selectBackend('wasm');
 const split = mnistSplit('train');
 interface Side {
   name: string; batch: number; model: tf.LayersModel; ms: number; simd?: boolean; helper?: boolean; biasAdd?: boolean; small?: boolean;
-  matMul?: boolean;
+  matMul?: boolean; fusedBatchNorm?: boolean;
 }
-const sides: Side[] = kernels && matMul
+const sides: Side[] = kernels && batchNorm
+  ? [
+    { name: `${preset}: fused batch norm`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
+    { name: `${preset}: TF.js's batch norm`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true, fusedBatchNorm: false },
+  ]
+  : kernels && matMul
   ? [
     { name: `${preset}: GEMM`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true },
     { name: `${preset}: XNNPACK matmul`, batch, model: buildModel(preset, 'adam', 0.001, { dropout: preset !== 'fast' }), ms: 0, simd: true, matMul: false },
@@ -68,7 +76,8 @@ const sides: Side[] = kernels && matMul
   ];
 const load0 = os.loadavg()[0];
 let start = 0;
-const run = async ({ model, batch, simd, helper, biasAdd, small, matMul }: Side, n: number) => {
+const run = async ({ model, batch, simd, helper, biasAdd, small, matMul, fusedBatchNorm }: Side, n: number) => {
+  FUSED_BATCH_NORM.enabled = fusedBatchNorm ?? true;
   Object.assign(SIMD, { enabled: simd ?? true, helper: helper ?? true, biasAdd: biasAdd ?? true, matMul: matMul ?? true });
   const on = small ?? true;
   Object.assign(SIMD, { sum: on, maxPool: on, relu: on, adam: on, rowBroadcast: on, identity: on, softmax: on });

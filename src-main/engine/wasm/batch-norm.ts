@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend, WasmKernelArgs } from './kernel-call.js';
 import { SIMD, simdKernels, type SimdKernels } from './simd.js';
+import { rowSums } from './sum.js';
 
 interface Rows {
   rows: number;
@@ -29,28 +30,6 @@ function vector(backend: WasmBackend, values: ArrayLike<number>): tf.TensorInfo 
   const t = backend.makeOutput([values.length], 'float32');
   f32(backend, t).set(values);
   return t;
-}
-
-/**
- * Per-channel sums over the rows by our SIMD kernel `fn` (`width` sums a channel, in double), both halves added:
- * `args(acc, i0, i1)` gives the call's arguments, `pointers` of them pointers.
- */
-function channelSums(
-  simd: SimdKernels, backend: WasmBackend, fn: 'sum_rows' | 'sq_dev_rows' | 'bn_grad_rows', { rows, c }: Rows, width: number,
-  pointers: number, args: (acc: number, i0: number, i1: number) => number[],
-): Float64Array {
-  const acc = backend.makeOutput([4 * width * c], 'float32'); // two halves' width·c doubles (malloc aligns to 8 at least)
-  try {
-    const ap = backend.getMemoryOffset(acc.dataId);
-    if (ap % 8 !== 0) throw new Error('batch norm: the heap gave a misaligned buffer');
-    const split = simd.split(fn, rows, 1, (i0, i1, part) => args(ap + part * 8 * width * c, i0, i1), pointers);
-    const halves = new Float64Array(simd.heapF32().buffer, ap, 2 * width * c);
-    const out = new Float64Array(width * c);
-    for (let j = 0; j < width * c; j++) out[j] = split ? halves[j] + halves[width * c + j] : halves[j];
-    return out;
-  } finally {
-    backend.disposeData(acc.dataId);
-  }
 }
 
 /** y = a ⊙ u + b ⊙ v + d over the rows (a, b, d per channel). */
@@ -80,29 +59,26 @@ export function batchNormStats({ inputs, backend }: WasmKernelArgs): tf.TensorIn
   const shape = rowsOf(x);
   const { rows, c } = shape;
   const simd = simdFor(backend, shape, x);
-  const mean = new Float64Array(c);
-  const sq = new Float64Array(c);
-  if (simd) {
-    const xp = backend.getMemoryOffset(x.dataId);
-    const sums = channelSums(simd, backend, 'sum_rows', shape, 1, 1, (acc, i0, i1) => [xp, acc, i0, i1, c]);
-    for (let k = 0; k < c; k++) mean[k] = sums[k] / rows;
-    const meanOut = vector(backend, mean);
-    try {
-      const mp = backend.getMemoryOffset(meanOut.dataId);
-      sq.set(channelSums(simd, backend, 'sq_dev_rows', shape, 1, 3, (acc, i0, i1) => [xp, mp, acc, i0, i1, c]));
-      // The deviations were taken from the float32 mean, the one returned.
-      for (let k = 0; k < c; k++) sq[k] /= rows;
-      return [meanOut, vector(backend, sq)];
-    } catch (err) {
-      backend.disposeData(meanOut.dataId);
-      throw err;
-    }
+  const xp = backend.getMemoryOffset(x.dataId);
+  let sums = simd && rowSums(simd, backend, 'sum_rows', [xp], rows, c, c);
+  if (!sums) {
+    sums = new Float64Array(c);
+    const xv = f32(backend, x);
+    for (let i = 0, o = 0; i < rows; i++) for (let k = 0; k < c; k++, o++) sums[k] += xv[o];
   }
-  const xv = f32(backend, x);
-  for (let i = 0, o = 0; i < rows; i++) for (let k = 0; k < c; k++, o++) mean[k] += xv[o];
-  const meanF32 = Float32Array.from(mean, (s) => s / rows);
-  for (let i = 0, o = 0; i < rows; i++) for (let k = 0; k < c; k++, o++) sq[k] += (xv[o] - meanF32[k]) ** 2;
-  return [vector(backend, meanF32), vector(backend, sq.map((s) => s / rows))];
+  const mean = vector(backend, sums.map((s) => s / rows)); // float32, as returned: the deviations are taken from it
+  try {
+    let sq = simd && rowSums(simd, backend, 'sq_dev_rows', [xp, backend.getMemoryOffset(mean.dataId)], rows, c, c);
+    if (!sq) {
+      sq = new Float64Array(c);
+      const [xv, m] = [f32(backend, x), f32(backend, mean)];
+      for (let i = 0, o = 0; i < rows; i++) for (let k = 0; k < c; k++, o++) sq[k] += (xv[o] - m[k]) ** 2;
+    }
+    return [mean, vector(backend, sq.map((s) => s / rows))];
+  } catch (err) {
+    backend.disposeData(mean.dataId);
+    throw err;
+  }
 }
 
 /** 1 / √(variance + ε) per channel. */
@@ -131,16 +107,12 @@ export function batchNormGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Te
   const { dy, x, mean, variance, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'gamma', tf.TensorInfo>;
   const shape = rowsOf(x);
   const { rows, c } = shape;
-  const inv = inverseStd(backend, variance, attrs!.epsilon as number);
-  const [m, g] = [mean, gamma].map((t) => f32(backend, t));
   const simd = simdFor(backend, shape, dy, x);
-  let sums: Float64Array; // Σdy, then Σdy·(x − mean)
-  if (simd) {
-    const [dyp, xp, mp] = [dy, x, mean].map((t) => backend.getMemoryOffset(t.dataId));
-    sums = channelSums(simd, backend, 'bn_grad_rows', shape, 2, 4, (acc, i0, i1) => [dyp, xp, mp, acc, i0, i1, c]);
-  } else {
+  const [dyp, xp, mp] = [dy, x, mean].map((t) => backend.getMemoryOffset(t.dataId));
+  let sums = simd && rowSums(simd, backend, 'bn_grad_rows', [dyp, xp, mp], rows, c, 2 * c); // Σdy, then Σdy·(x − mean)
+  if (!sums) {
     sums = new Float64Array(2 * c);
-    const [dyv, xv] = [f32(backend, dy), f32(backend, x)];
+    const [dyv, xv, m] = [dy, x, mean].map((t) => f32(backend, t));
     for (let i = 0, o = 0; i < rows; i++) {
       for (let k = 0; k < c; k++, o++) {
         sums[k] += dyv[o];
@@ -148,6 +120,8 @@ export function batchNormGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Te
       }
     }
   }
+  const inv = inverseStd(backend, variance, attrs!.epsilon as number);
+  const [m, g] = [mean, gamma].map((t) => f32(backend, t));
   const a = inv.map((s, k) => s * g[k]);
   const b = a.map((ak, k) => (-ak * inv[k] * inv[k] * sums[c + k]) / rows);
   const d = a.map((ak, k) => (-ak * sums[k]) / rows - b[k] * m[k]);

@@ -55,6 +55,11 @@ async function main(): Promise<void> {
     }
     model.dispose();
   }
+  if (useWasm) {
+    const { splitDecisions } = await import('../src-main/engine/kernels/index.js');
+    console.log('\nsplit across the helper thread (timed trials per call shape: single-thread ms, split ms):');
+    for (const d of splitDecisions()) console.log(`  ${d.split ? 'split ' : 'single'} ${d.singleMs.toFixed(2).padStart(7)} ${d.splitMs.toFixed(2).padStart(7)}  ${d.shape}`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -287,9 +287,12 @@ class DigitLabEngine implements Engine {
     const curve = new CurveRecorder(config, train.count);
     const recording: TrainCallbacks = { ...callbacks, onBatch: (p) => (curve.add(p), callbacks.onBatch?.(p)) };
     const curveFile = () => ({ path: SIDE_FILES.curve, data: curve.json() });
-    const result = await fit(model, train, val, config, recording, async (history) => {
-      await this.store.save(name, model, meta(history), [curveFile()]); // checkpoint
-      this.forget(name);
+    const result = await fit(model, train, val, config, recording, {
+      onEpochEnd: async (history) => {
+        await this.store.save(name, model, meta(history), [curveFile()]); // checkpoint
+        this.forget(name);
+      },
+      preciseBatchNorm: true,
     });
     if (result.batchesDone === 0) {
       return { model: null, testAccuracy: NaN, stopped: true, history: [], durationMs: Date.now() - started };

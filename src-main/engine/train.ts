@@ -7,6 +7,7 @@ import type { TrainCallbacks } from './api.js';
 import { batchSource, metricsInterval } from './batch-source.js';
 import { batchIndices, type Split } from './data/mnist.js';
 import { lossAndAccuracy, predictProbs } from './evaluate.js';
+import { hasBatchNorm, preciseBatchNorm, PreciseBnStopped } from './precise-bn.js';
 
 export class TrainingDiverged extends Error {}
 
@@ -42,17 +43,21 @@ interface Pending {
   n: number;
 }
 
-/**
- * Train `model` (compiled) on `train`, validating on `val` after each epoch.
- * `onEpochEnd` runs after each epoch's validation (checkpointing).
- */
+export interface FitOptions {
+  /** Runs after each epoch's validation (checkpointing). */
+  onEpochEnd?: (history: EpochProgress[]) => Promise<void>;
+  /** After the last epoch's steps, before its validation: recompute the batch-norm statistics (precise-bn.ts). */
+  preciseBatchNorm?: boolean;
+}
+
+/** Train `model` (compiled) on `train`, validating on `val` after each epoch. */
 export async function fit(
   model: tf.LayersModel,
   train: Split,
   val: Split,
   config: TrainConfig,
   callbacks: TrainCallbacks = {},
-  onEpochEnd?: (history: EpochProgress[]) => Promise<void>,
+  { onEpochEnd, preciseBatchNorm: precise = false }: FitOptions = {},
 ): Promise<FitResult> {
   const { epochs, batchSize } = config;
   const batchesPerEpoch = Math.ceil(train.count / batchSize);
@@ -132,6 +137,19 @@ export async function fit(
       }
 
       const trainSec = (performance.now() - epochStart) / 1000;
+      if (epoch === epochs && precise && hasBatchNorm(model)) {
+        const t = performance.now();
+        try {
+          const done = await preciseBatchNorm(model, train, config.seed, { signal: callbacks.signal });
+          callbacks.onLog?.(
+            `batch norm: the statistics of its ${done.layers} layer${done.layers > 1 ? 's' : ''} recomputed on ${done.images} ` +
+              `training images without augmentation (PreciseBN, ${((performance.now() - t) / 1000).toFixed(1)} s)`,
+          );
+        } catch (err) {
+          if (err instanceof PreciseBnStopped) return { history, stopped: true, batchesDone };
+          throw err;
+        }
+      }
       const valResult = val.count
         ? lossAndAccuracy(await predictProbs(model, val.images, val.count), val.labels)
         : { loss: NaN, accuracy: NaN };

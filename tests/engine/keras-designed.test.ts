@@ -33,8 +33,9 @@ describe('a designed network through Keras .h5', () => {
     const [a, b] = [await engine.predict({ inputs: pixels, model: 'designed' }), await engine.predict({ inputs: pixels, model: 'designed-back' })];
     expect(b.probs).toEqual(a.probs);
     expect(back.testAccuracy).toBe(trained.testAccuracy);
-    // it learned something (chance is 10%): batch norm's moving statistics are not the initial ones. 238 steps of 32 at
-    // momentum 0.99 move them 91% of the way (8 steps of 256 moved them 8%); this small network then scores 56-80%.
-    expect(back.testAccuracy).toBeGreaterThan(0.3);
+    // It learned (chance is 10%). With the moving averages training leaves, this network scored 47-80%: they lag the
+    // weights that a stride-2 convolution and elu move fast. PreciseBN (src-main/engine/precise-bn.ts) recomputes
+    // them after the last epoch: 93.6% here.
+    expect(back.testAccuracy).toBeGreaterThan(0.85);
   }, 600_000);
 });

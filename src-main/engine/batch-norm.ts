@@ -26,7 +26,7 @@ interface LayerVariable {
   write(value: tf.Tensor): void;
 }
 /** The stock layer's state this one reads (tfjs-layers' BatchNormalization; not in its public types). */
-interface BatchNormState {
+export interface BatchNormState {
   axis: number;
   epsilon: number;
   momentum: number;

@@ -6,22 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { mulberry32, shuffleInPlace } from '../../src-shared/random.js';
+import type { BatchNormState } from './batch-norm.js';
 import { EVAL_BATCH } from './evaluate.js';
 import { imagesToFloat, type Split } from './data/mnist.js';
 
 /** Training images whose statistics replace the moving ones: past ~10⁴ the estimate no longer moves (the paper's §3). */
 export const PRECISE_BN_IMAGES = 10_000;
-
-interface LayerVariable {
-  read(): tf.Tensor;
-  write(value: tf.Tensor): void;
-}
-/** tfjs-layers' BatchNormalization state this reads and writes (not in its public types). */
-interface BatchNormState {
-  axis: number;
-  movingMean: LayerVariable;
-  movingVariance: LayerVariable;
-}
 
 const isBatchNorm = (layer: tf.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 

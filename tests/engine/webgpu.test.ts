@@ -19,6 +19,7 @@ import { createEngine, type DigitLabEngine } from '../../src-main/engine/engine.
 import { predictProbs } from '../../src-main/engine/evaluate.js';
 import { unregisterFastKernels } from '../../src-main/engine/kernels/index.js';
 import { buildModel } from '../../src-main/engine/models.js';
+import { preciseBatchNorm } from '../../src-main/engine/precise-bn.js';
 import { findAdapter, gpuDeviceFiles } from '../../src-main/engine/webgpu/dawn.js';
 import { filterGradSplits } from '../../src-main/engine/webgpu/filter-grad.js';
 import { registerWebGpuKernels, unregisterWebGpuKernels } from '../../src-main/engine/webgpu/kernels.js';
@@ -124,6 +125,24 @@ describe.skipIf(!probe.adapter)('webgpu backend (Dawn)', { timeout: 300_000 }, (
       expect(relError(ours.cpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
       expect(relError(stock.gpu[0], ours.gpu[0]), JSON.stringify(c)).toBeLessThan(1e-5);
     }
+  });
+
+  it('PreciseBN recomputes the batch-norm statistics the cpu backend computes', async () => {
+    const train = subset(mnist.train, Int32Array.from({ length: 600 }, (_, i) => i));
+    const layers = 'conv8k3-relu,batchnorm,maxpool2,conv16k3s2-same-relu,batchnorm,flatten,dense32-relu,batchnorm';
+    let weights: { values: Float32Array; shape: number[] }[] = [];
+    const statistics: Record<string, Float32Array[]> = {};
+    for (const backend of ['cpu', 'webgpu']) {
+      await tf.setBackend(backend);
+      const model = buildModel('fast', 'adam', 0.001, { layers });
+      if (backend === 'cpu') weights = model.getWeights().map((w) => ({ values: w.dataSync() as Float32Array, shape: w.shape }));
+      else model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
+      expect(await preciseBatchNorm(model, train, 4, { images: 600 })).toEqual({ layers: 3, images: 600 });
+      const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+      statistics[backend] = await Promise.all(bns.flatMap((l) => l.getWeights().slice(2)).map(async (w) => (await w.data()) as Float32Array));
+      model.dispose();
+    }
+    statistics.cpu.forEach((cpu, i) => expect(relError(cpu, statistics.webgpu[i]), `statistic ${i}`).toBeLessThan(1e-4));
   });
 
   it('Adam in two kernels a weight gives what tf.train.adam gives', async () => {

@@ -26,8 +26,12 @@ for (const given of folders) {
   const current = path.join(given, 'current');
   const dir = existsSync(current) ? path.join(given, readFileSync(current, 'utf8').trim()) : given;
   const meta = metaSchema.parse(JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')));
-  const model = await deserializeModel(readFileSync(path.join(dir, 'model.json'), 'utf8'), (p) => readFileSync(path.join(dir, p)));
+  if (!meta.config) {
+    console.log(`| ${meta.name} | not trained here (no training config): no validation split to score |  |  |  |  |`);
+    continue;
+  }
   const { seed, validationSize, trainSize } = meta.config;
+  const model = await deserializeModel(readFileSync(path.join(dir, 'model.json'), 'utf8'), (p) => readFileSync(path.join(dir, p)));
   const { train, val } = splitTrainVal(data.train, validationSize, trainSize, seed);
   const row = async (what: string) => {
     const v = lossAndAccuracy(await predictProbs(model, val.images, val.count), val.labels);

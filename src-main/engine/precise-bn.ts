@@ -2,7 +2,7 @@
 // moving mean and variance become the statistics of its input over training images, as inference computes that input.
 // While training they are an exponential average over batches: of augmented images, and taken while the weights were
 // still changing, so they lag the final weights and describe images the model is never asked about. Over 10 000 clean
-// training images the validation loss of the `best` network fell by 10% (docs/benchmarks.md, `precise-bn`).
+// training images the validation loss of `best`-family networks fell by 10-13% (docs/benchmarks.md, `best-preset`).
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIDE, PIXELS } from '../../src-shared/domain.js';
 import { mulberry32, shuffleInPlace } from '../../src-shared/random.js';
@@ -67,20 +67,19 @@ async function recompute(
     for (let start = 0; start < count; start += EVAL_BATCH) {
       const n = Math.min(EVAL_BATCH, count - start);
       const batch = imagesToFloat(train.images, order.subarray(start, start + n), x.subarray(0, n * PIXELS));
-      const [m, m2, per] = tf.tidy(() => {
+      let perChannel = 1; // values a channel has in this batch: n × height × width (known from the shape, no read-back)
+      const [m, m2] = tf.tidy(() => {
         const y = toInput.predict(tf.tensor4d(batch, [n, IMAGE_SIDE, IMAGE_SIDE, 1]), { batchSize: n }) as tf.Tensor;
         const axis = s.axis < 0 ? y.rank + s.axis : s.axis;
         const axes = y.shape.map((_, i) => i).filter((i) => i !== axis);
-        const perChannel = axes.reduce((p, i) => p * y.shape[i], 1);
+        perChannel = axes.reduce((p, i) => p * y.shape[i], 1);
         const centred = tf.sub(y, reshapeTo(shift, y.rank, axis));
         const { mean, variance } = tf.moments(centred, axes);
-        return [mean.mul(perChannel), variance.add(mean.square()).mul(perChannel), tf.scalar(perChannel)];
+        return [mean.mul(perChannel), variance.add(mean.square()).mul(perChannel)];
       });
-      const weight = (await per.data())[0];
-      per.dispose();
       sum = sum ? accumulate(sum, m) : m;
       sumSquares = sumSquares ? accumulate(sumSquares, m2) : m2;
-      seen += weight;
+      seen += perChannel;
       await new Promise((r) => setImmediate(r)); // let stop requests and IPC through
       if (signal?.aborted) {
         tf.dispose([sum!, sumSquares!]);
